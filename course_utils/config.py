@@ -1,0 +1,166 @@
+"""Mode, device and dtype selection: the one place the course decides where it runs.
+
+``COURSE_MODE`` picks between ``full`` (real SD v1.5 weights and Fashion-MNIST from the hub)
+and ``smoke`` (tiny offline models and scikit-learn's bundled data). Only the model id and the
+data source differ between modes, never the teaching code.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import urllib.request
+
+import torch
+
+# Model and dataset ids: these constants are the only place they are written.
+SD_MODEL_ID = "stable-diffusion-v1-5/stable-diffusion-v1-5"
+FASHION_MNIST_ID = "zalando-datasets/fashion_mnist"
+CLIP_MODEL_ID = "openai/clip-vit-base-patch32"  # the full CLIP (both towers), for notebook 04
+
+VALID_MODES = ("auto", "full", "smoke")
+SMOKE_HINT = (
+    "To run the course offline on tiny models, set the environment variable before "
+    "importing course_utils, e.g. `import os; os.environ['COURSE_MODE'] = 'smoke'` "
+    "(or `COURSE_MODE=smoke jupyter lab`)."
+)
+
+
+class HubUnreachableError(RuntimeError):
+    """Full mode was asked for, but the model hub cannot be reached and nothing is cached."""
+
+
+def in_colab() -> bool:
+    return "google.colab" in sys.modules
+
+
+def _requested_mode() -> str:
+    mode = os.environ.get("COURSE_MODE", "auto").strip().lower() or "auto"
+    if mode not in VALID_MODES:
+        raise ValueError(
+            f"COURSE_MODE={mode!r} is not a valid mode; use one of {', '.join(VALID_MODES)}."
+        )
+    return mode
+
+
+@functools.lru_cache(maxsize=1)
+def hub_reachable(timeout: float = 3.0) -> bool:
+    """True when the model hub answers within ``timeout`` seconds (and offline mode is off)."""
+    from huggingface_hub import constants
+
+    if constants.HF_HUB_OFFLINE:
+        return False
+    try:
+        urllib.request.urlopen(constants.ENDPOINT, timeout=timeout)  # noqa: S310 (fixed https URL)
+        return True
+    except Exception:
+        return False
+
+
+def full_weights_cached() -> bool:
+    """True when SD v1.5's files are already in the local Hugging Face cache."""
+    from huggingface_hub import try_to_load_from_cache
+
+    path = try_to_load_from_cache(SD_MODEL_ID, "unet/config.json")
+    return isinstance(path, str)
+
+
+def _resolve(mode: str) -> tuple[str, str]:
+    """Return (resolved mode, reason) for a requested mode."""
+    if mode == "smoke":
+        return "smoke", "COURSE_MODE=smoke"
+    if full_weights_cached():
+        return "full", f"COURSE_MODE={mode}, SD v1.5 weights found in the local cache"
+    if hub_reachable():
+        return "full", f"COURSE_MODE={mode}, model hub reachable"
+    if mode == "full":
+        raise HubUnreachableError(
+            "COURSE_MODE=full needs the Hugging Face hub (or SD v1.5 in the local cache), but the "
+            "hub cannot be reached from here. Check your internet connection, unset "
+            "HF_HUB_OFFLINE, or switch to smoke mode. " + SMOKE_HINT
+        )
+    return "smoke", "COURSE_MODE=auto and the model hub is unreachable, so using smoke mode"
+
+
+@functools.lru_cache(maxsize=None)
+def _resolved(mode: str) -> tuple[str, str]:
+    return _resolve(mode)
+
+
+def get_mode(mode: str | None = None) -> str:
+    """Resolve ``mode`` (or ``COURSE_MODE``) to ``"full"`` or ``"smoke"``.
+
+    ``auto`` (the default) means full when the hub answers quickly or the weights are cached,
+    else smoke. Raises ``ValueError`` for an unknown name and ``HubUnreachableError`` when full
+    mode is impossible.
+    """
+    if mode is None:
+        mode = _requested_mode()
+    elif mode not in VALID_MODES:
+        raise ValueError(f"mode={mode!r} is not a valid mode; use one of {', '.join(VALID_MODES)}.")
+    return _resolved(mode)[0]
+
+
+def mode_reason(mode: str | None = None) -> str:
+    return _resolved(mode or _requested_mode())[1]
+
+
+def get_device() -> torch.device:
+    """cuda → mps → cpu, or whatever ``COURSE_DEVICE`` names (e.g. ``cpu``, ``cuda:1``)."""
+    wanted = os.environ.get("COURSE_DEVICE", "").strip()
+    if wanted:
+        try:
+            device = torch.device(wanted)
+        except RuntimeError as err:
+            raise ValueError(
+                f"COURSE_DEVICE={wanted!r} is not a device torch knows; use cpu, cuda, cuda:N or mps."
+            ) from err
+        if device.type == "cuda" and not torch.cuda.is_available():
+            raise ValueError(f"COURSE_DEVICE={wanted!r} but no CUDA GPU is visible; unset it or use cpu.")
+        if device.type == "mps" and not torch.backends.mps.is_available():
+            raise ValueError(f"COURSE_DEVICE={wanted!r} but MPS is not available; unset it or use cpu.")
+        return device
+    if torch.cuda.is_available():
+        return torch.device("cuda")
+    if torch.backends.mps.is_available():
+        return torch.device("mps")
+    return torch.device("cpu")
+
+
+def get_dtype(device: torch.device | str | None = None) -> torch.dtype:
+    """fp16 on cuda (half the memory, tensor cores), fp32 everywhere else."""
+    device = torch.device(device) if device is not None else get_device()
+    return torch.float16 if device.type == "cuda" else torch.float32
+
+
+def library_versions() -> dict[str, str]:
+    import importlib.metadata as md
+
+    names = ["torch", "diffusers", "transformers", "datasets"]
+    return {name: md.version(name) for name in names}
+
+
+def banner(mode: str | None = None) -> str:
+    """Print (and return) one block saying mode, why, device, dtype and library versions."""
+    resolved = get_mode(mode)
+    device = get_device()
+    lines = [
+        f"Course mode : {resolved.upper()}  ({mode_reason(mode)})",
+        f"Device      : {device}" + ("" if device.type != "cpu" else "  (no GPU found)"),
+        f"Dtype       : {str(get_dtype(device)).replace('torch.', '')}",
+        "Libraries   : " + ", ".join(f"{k} {v}" for k, v in library_versions().items()),
+    ]
+    if device.type == "cpu" and in_colab():
+        lines.append(
+            "No GPU: in Colab choose Runtime > Change runtime type > T4 GPU, then run this cell "
+            "again. Full mode on a CPU works but takes minutes per image."
+        )
+    if resolved == "smoke":
+        lines.append(
+            "SMOKE MODE: tiny randomly initialised models and offline stand-in data. The code is "
+            "the real course; pictures and numbers from the models are meaningless."
+        )
+    text = "\n".join(lines)
+    print(text)
+    return text

@@ -1,0 +1,67 @@
+"""Loading the models: SD v1.5 from the hub in full mode, tiny offline copies in smoke mode.
+
+Both modes go through the same ``from_pretrained`` calls; only the model id differs.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from course_utils import config, tiny
+from course_utils.errors import explain_oom, hub_errors
+
+tiny_sd_dir = tiny.tiny_sd_dir
+
+
+def sd_model_id(mode: str | None = None) -> str:
+    """The hub id (full) or the local folder (smoke) holding SD v1's components."""
+    return config.SD_MODEL_ID if config.get_mode(mode) == "full" else str(tiny.tiny_sd_dir())
+
+
+def clip_model_id(mode: str | None = None) -> str:
+    return config.CLIP_MODEL_ID if config.get_mode(mode) == "full" else str(tiny.tiny_clip_dir())
+
+
+def load_tokenizer(mode: str | None = None):
+    """SD v1's CLIP tokenizer: 49,408 tokens, 77 positions. Identical ids in both modes."""
+    from transformers import CLIPTokenizer
+
+    model_id = sd_model_id(mode)
+    with hub_errors(model_id):
+        return CLIPTokenizer.from_pretrained(model_id, subfolder="tokenizer")
+
+
+def load_pipeline(mode: str | None = None, device=None, dtype: torch.dtype | None = None):
+    """A ``StableDiffusionPipeline`` on ``device`` in ``dtype`` (fp16 on cuda by default)."""
+    from diffusers import StableDiffusionPipeline
+
+    device = torch.device(device) if device is not None else config.get_device()
+    dtype = dtype or config.get_dtype(device)
+    model_id = sd_model_id(mode)
+    with hub_errors(model_id):
+        pipe = StableDiffusionPipeline.from_pretrained(
+            model_id,
+            dtype=dtype,
+            use_safetensors=True,
+            # The safety checker is a second ~300M-parameter CLIP model that blacks out flagged
+            # images. It teaches nothing about diffusion and costs memory a free GPU lacks, so
+            # the course leaves it out; keep it in anything you publish.
+            safety_checker=None,
+            requires_safety_checker=False,
+        )
+    pipe.set_progress_bar_config(disable=True)
+    with explain_oom():
+        return pipe.to(device)
+
+
+def load_clip(mode: str | None = None, device=None):
+    """Both CLIP towers and their processor: ``(CLIPModel, CLIPProcessor)`` in fp32."""
+    from transformers import CLIPModel, CLIPProcessor
+
+    device = torch.device(device) if device is not None else config.get_device()
+    model_id = clip_model_id(mode)
+    with hub_errors(model_id):
+        model = CLIPModel.from_pretrained(model_id, use_safetensors=True)
+        processor = CLIPProcessor.from_pretrained(model_id)
+    with explain_oom():
+        return model.to(device).eval(), processor
