@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
-SMOKE_ENV := COURSE_MODE=smoke HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 COURSE_WIDGETS=static MPLBACKEND=Agg
+SMOKE_ENV := COURSE_MODE=smoke HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 COURSE_WIDGETS=static
 PYTEST_NB := --nbval-lax --nbval-current-env --nbval-cell-timeout=600
 
 .PHONY: install test unit notebooks course lab test-latest strip clean
@@ -31,7 +31,7 @@ notebooks: $(STAMP)
 	$(SMOKE_ENV) $(BIN)/python -m pytest notebooks $(PYTEST_NB) -q
 
 course: $(STAMP)
-	COURSE_WIDGETS=static MPLBACKEND=Agg $(BIN)/python tools/build_course.py
+	COURSE_WIDGETS=static $(BIN)/python tools/build_course.py
 
 lab: $(STAMP)
 	$(BIN)/python -m jupyter lab notebooks

@@ -43,9 +43,9 @@ def _as_list(images) -> list:
     return list(images)
 
 
-def show_images(images, titles=None, nrows: int | None = None, ncols: int | None = None,
-                size: float = 2.0, cmap: str = "gray", suptitle: str | None = None):
-    """Show one image or a batch in a grid; returns the matplotlib figure."""
+def image_grid(images, titles=None, nrows: int | None = None, ncols: int | None = None,
+               size: float = 2.0, cmap: str = "gray", suptitle: str | None = None):
+    """Draw one image or a batch in a grid and return the matplotlib figure (not shown)."""
     images = _as_list(images)
     if not images:
         raise ValueError("show_images got no images.")
@@ -66,10 +66,16 @@ def show_images(images, titles=None, nrows: int | None = None, ncols: int | None
     if suptitle:
         fig.suptitle(suptitle)
     fig.tight_layout()
-    plt.show()
     return fig
 
 
-def show_image(image, title: str | None = None, size: float = 4.0):
+def show_images(images, titles=None, nrows: int | None = None, ncols: int | None = None,
+                size: float = 2.0, cmap: str = "gray", suptitle: str | None = None) -> None:
+    """Show one image or a batch in a grid (see ``image_grid`` for the arguments)."""
+    image_grid(images, titles, nrows, ncols, size, cmap, suptitle)
+    plt.show()
+
+
+def show_image(image, title: str | None = None, size: float = 4.0) -> None:
     """Show a single image."""
-    return show_images([image], titles=None if title is None else [title], size=size)
+    show_images([image], titles=None if title is None else [title], size=size)

@@ -28,16 +28,19 @@ def is_checked(cell) -> bool:
 
 
 def strip(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Drop outputs and counts except in nbval-checked cells (tagged keep_output for nbstripout)."""
+    """Drop outputs and counts except in nbval-checked cells (tagged keep_output for nbstripout).
+
+    nbval skips a cell with no execution count, so checked cells keep a fixed count of 1.
+    """
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
-        cell.execution_count = None
+        cell.execution_count = 1 if is_checked(cell) else None
         if is_checked(cell):
             cell.metadata["keep_output"] = True
             for out in cell.outputs:
                 if "execution_count" in out:
-                    out["execution_count"] = None
+                    out["execution_count"] = 1
         else:
             cell.metadata.pop("keep_output", None)
             cell.outputs = []

@@ -1,0 +1,90 @@
+import pytest
+import torch
+
+from course_utils import config
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    config._resolved.cache_clear()
+    config.hub_reachable.cache_clear()
+    yield
+    config._resolved.cache_clear()
+    config.hub_reachable.cache_clear()
+
+
+def test_smoke_mode_from_environment(monkeypatch):
+    monkeypatch.setenv("COURSE_MODE", "smoke")
+    assert config.get_mode() == "smoke"
+
+
+def test_bad_mode_lists_valid_ones(monkeypatch):
+    monkeypatch.setenv("COURSE_MODE", "turbo")
+    with pytest.raises(ValueError, match="auto, full, smoke"):
+        config.get_mode()
+    with pytest.raises(ValueError, match="auto, full, smoke"):
+        config.get_mode("fast")
+
+
+def test_auto_falls_back_to_smoke_offline(monkeypatch):
+    monkeypatch.setenv("COURSE_MODE", "auto")
+    monkeypatch.setattr(config, "full_weights_cached", lambda: False)
+    monkeypatch.setattr(config, "hub_reachable", lambda: False)
+    assert config.get_mode() == "smoke"
+    assert "unreachable" in config.mode_reason()
+
+
+def test_auto_picks_full_when_hub_answers(monkeypatch):
+    monkeypatch.setenv("COURSE_MODE", "auto")
+    monkeypatch.setattr(config, "full_weights_cached", lambda: False)
+    monkeypatch.setattr(config, "hub_reachable", lambda: True)
+    assert config.get_mode() == "full"
+
+
+def test_auto_picks_full_when_weights_cached(monkeypatch):
+    monkeypatch.setenv("COURSE_MODE", "auto")
+    monkeypatch.setattr(config, "full_weights_cached", lambda: True)
+    monkeypatch.setattr(config, "hub_reachable", lambda: False)
+    assert config.get_mode() == "full"
+
+
+def test_full_without_hub_says_how_to_switch(monkeypatch):
+    monkeypatch.setenv("COURSE_MODE", "full")
+    monkeypatch.setattr(config, "full_weights_cached", lambda: False)
+    monkeypatch.setattr(config, "hub_reachable", lambda: False)
+    with pytest.raises(config.HubUnreachableError, match="COURSE_MODE.*smoke"):
+        config.get_mode()
+
+
+def test_hub_unreachable_when_offline_flag_set():
+    # HF_HUB_OFFLINE=1 is set for the whole suite: the check must not even try the network.
+    assert config.hub_reachable() is False
+
+
+def test_device_override_and_errors(monkeypatch):
+    monkeypatch.setenv("COURSE_DEVICE", "cpu")
+    assert config.get_device() == torch.device("cpu")
+    monkeypatch.setenv("COURSE_DEVICE", "gpu0")
+    with pytest.raises(ValueError, match="cpu, cuda, cuda:N or mps"):
+        config.get_device()
+    if not torch.cuda.is_available():
+        monkeypatch.setenv("COURSE_DEVICE", "cuda")
+        with pytest.raises(ValueError, match="no CUDA GPU"):
+            config.get_device()
+
+
+def test_dtype_follows_device():
+    assert config.get_dtype("cpu") == torch.float32
+    assert config.get_dtype("cuda") == torch.float16
+
+
+def test_banner_names_mode_device_and_versions(monkeypatch, capsys):
+    monkeypatch.setenv("COURSE_MODE", "smoke")
+    text = config.banner()
+    assert "SMOKE" in text and "Device" in text and "diffusers" in text and "torch" in text
+    assert text in capsys.readouterr().out
+
+
+def test_ids_live_in_config():
+    assert config.SD_MODEL_ID == "stable-diffusion-v1-5/stable-diffusion-v1-5"
+    assert config.FASHION_MNIST_ID == "zalando-datasets/fashion_mnist"

@@ -1,0 +1,38 @@
+import datasets
+import pytest
+
+from course_utils import data
+
+
+@pytest.mark.parametrize("split", ["train", "test"])
+def test_standin_has_fashion_mnist_features(split):
+    ds = data.load_fashion_mnist(split, mode="smoke")
+    assert set(ds.features) == {"image", "label"}
+    assert isinstance(ds.features["label"], datasets.ClassLabel)
+    assert ds.features["label"].num_classes == 10
+    assert all("digit" in name for name in ds.features["label"].names)
+    example = ds[0]
+    assert example["image"].mode == "L" and example["image"].size == (28, 28)
+    assert 0 <= example["label"] < 10
+    assert len(set(ds["label"])) == 10
+
+
+def test_train_and_test_are_disjoint_and_cover_digits():
+    train, test = data.load_fashion_mnist("train", mode="smoke"), data.load_fashion_mnist("test", mode="smoke")
+    assert len(train) + len(test) == 1797
+    assert len(test) == 360
+
+
+def test_unknown_split_explained():
+    with pytest.raises(ValueError, match="train"):
+        data.load_fashion_mnist("validation", mode="smoke")
+
+
+def test_sample_photo_is_square_rgb():
+    photo = data.load_sample_photo(64)
+    assert photo.mode == "RGB" and photo.size == (64, 64)
+    assert data.load_sample_photo(32, name="china").size == (32, 32)
+    with pytest.raises(ValueError, match="flower"):
+        data.load_sample_photo(64, name="cat")
+    with pytest.raises(ValueError, match="512"):
+        data.load_sample_photo(0)

@@ -1,0 +1,112 @@
+import json
+
+import pytest
+import torch
+from diffusers import StableDiffusionPipeline
+
+from course_utils import config, models, tiny
+from course_utils.errors import CourseOutOfMemoryError, GatedModelError, explain_oom, hub_errors
+
+PUPPY_IDS = [49406, 320, 8853, 539, 320, 6829, 49407]
+
+
+def test_tokenizer_gives_clip_ids(tokenizer):
+    assert tokenizer("A photograph of a puppy").input_ids == PUPPY_IDS
+    assert len(tokenizer) == 49408
+    assert tokenizer.model_max_length == 77
+
+
+def test_tokenizer_pads_and_truncates_at_77(tokenizer):
+    long_prompt = " ".join(["puppy"] * 200)
+    ids = tokenizer(long_prompt, padding="max_length", truncation=True, max_length=77).input_ids
+    assert len(ids) == 77 and ids[0] == 49406 and ids[-1] == 49407
+    short = tokenizer("a puppy", padding="max_length", max_length=77).input_ids
+    assert len(short) == 77 and short[3:] == [49407] * 74
+
+
+def test_tokenizer_files_match_hub_layout():
+    folder = models.tiny_sd_dir() / "tokenizer"
+    vocab = json.loads((folder / "vocab.json").read_text())
+    assert vocab["<|startoftext|>"] == 49406 and vocab["<|endoftext|>"] == 49407
+    assert (folder / "merges.txt").read_text().splitlines()[0].startswith("#version")
+
+
+def test_smoke_pipeline_has_sd_v1_structure(pipe):
+    assert isinstance(pipe, StableDiffusionPipeline)
+    assert pipe.unet.config.in_channels == 4 and pipe.unet.config.out_channels == 4
+    assert pipe.vae.config.latent_channels == 4
+    assert 2 ** (len(pipe.vae.config.block_out_channels) - 1) == 8  # VAE factor 8
+    assert pipe.vae.config.scaling_factor == pytest.approx(0.18215)
+    assert pipe.text_encoder.config.max_position_embeddings == 77
+    assert pipe.text_encoder.config.vocab_size == 49408
+    assert pipe.unet.config.cross_attention_dim == pipe.text_encoder.config.hidden_size
+    sched = pipe.scheduler.config
+    assert (sched.beta_start, sched.beta_end, sched.beta_schedule) == (0.00085, 0.012, "scaled_linear")
+    assert pipe.safety_checker is None
+
+
+def test_smoke_pipeline_loads_via_from_pretrained(monkeypatch):
+    calls = []
+    original = StableDiffusionPipeline.from_pretrained.__func__
+
+    def spy(cls, model_id, **kwargs):
+        calls.append((model_id, kwargs))
+        return original(cls, model_id, **kwargs)
+
+    monkeypatch.setattr(StableDiffusionPipeline, "from_pretrained", classmethod(spy))
+    models.load_pipeline(mode="smoke", device="cpu")
+    (model_id, kwargs), = calls
+    assert model_id == str(tiny.tiny_sd_dir())
+    assert kwargs["use_safetensors"] is True and kwargs["dtype"] == torch.float32
+    assert list(tiny.tiny_sd_dir().glob("unet/*.safetensors"))
+
+
+def test_full_mode_uses_hub_id(monkeypatch):
+    monkeypatch.setattr(config, "get_mode", lambda mode=None: "full")
+    assert models.sd_model_id() == config.SD_MODEL_ID
+
+
+def test_smoke_pipeline_runs_end_to_end(pipe):
+    out = pipe("a puppy", num_inference_steps=2, output_type="pt",
+               generator=torch.Generator().manual_seed(0)).images
+    assert out.shape == (1, 3, 64, 64)
+    assert 0 <= out.min() and out.max() <= 1
+
+
+def test_gated_model_error_names_the_fix():
+    import httpx
+    from huggingface_hub.errors import GatedRepoError
+
+    response = httpx.Response(401, request=httpx.Request("GET", "http://localhost/gated"))
+    with pytest.raises(GatedModelError, match="accept its terms.*login"):
+        with hub_errors("some/gated-model"):
+            raise GatedRepoError("401 gated", response=response)
+
+
+def test_offline_hub_error_says_smoke_mode():
+    from huggingface_hub.errors import LocalEntryNotFoundError
+
+    with pytest.raises(config.HubUnreachableError, match="COURSE_MODE"):
+        with hub_errors(config.SD_MODEL_ID):
+            raise LocalEntryNotFoundError("not cached")
+
+
+def test_full_load_offline_raises_clear_error():
+    # HF_HUB_OFFLINE=1: forcing full mode must fail with the course's message, not a raw traceback.
+    with pytest.raises(config.HubUnreachableError, match="smoke"):
+        models.load_pipeline(mode="full")
+
+
+def test_out_of_memory_is_explained():
+    with pytest.raises(CourseOutOfMemoryError, match="attention_slicing"):
+        with explain_oom():
+            raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
+    with pytest.raises(RuntimeError, match="unrelated"):
+        with explain_oom():
+            raise RuntimeError("unrelated")
+
+
+def test_missing_openai_clip_names_the_package(monkeypatch):
+    monkeypatch.setattr(tiny.importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(ImportError, match="pip install --no-deps openai-clip"):
+        tiny._clip_bpe_file()

@@ -1,0 +1,64 @@
+import matplotlib
+
+matplotlib.use("Agg")
+
+import ipywidgets as widgets  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+import torch  # noqa: E402
+from PIL import Image  # noqa: E402
+
+from course_utils import checks, plotting, schedules  # noqa: E402
+from course_utils import widgets as course_widgets  # noqa: E402
+
+
+def test_to_numpy_maps_ranges():
+    assert plotting.to_numpy_image(torch.full((3, 2, 2), -1.0)).max() == 0.0
+    assert plotting.to_numpy_image(torch.ones(1, 2, 2)).shape == (2, 2)
+    pil = Image.new("RGB", (4, 4), (255, 0, 0))
+    assert plotting.to_numpy_image(pil)[0, 0].tolist() == [1.0, 0.0, 0.0]
+    with pytest.raises(ValueError, match="shape"):
+        plotting.to_numpy_image(np.zeros((2, 2, 2, 2, 2)))
+
+
+def test_show_images_grid_and_titles():
+    fig = plotting.image_grid(torch.rand(5, 3, 8, 8), titles=list("abcde"), ncols=3)
+    assert len(fig.axes) == 6 and fig.axes[0].get_title() == "a"
+    assert plotting.show_images([Image.new("L", (8, 8))]) is None
+    with pytest.raises(ValueError, match="titles"):
+        plotting.show_images(torch.rand(2, 1, 8, 8), titles=["x"])
+
+
+def test_explore_static_fallback_calls_each_setting(monkeypatch):
+    monkeypatch.setenv("COURSE_WIDGETS", "static")
+    seen = []
+    panel = course_widgets.explore(lambda t, kind: seen.append((t, kind)),
+                                   [{"t": 0}, {"t": 999, "kind": "linear"}],
+                                   t=widgets.IntSlider(value=5, min=0, max=999),
+                                   kind=widgets.Dropdown(options=["cosine", "linear"]))
+    assert isinstance(panel, widgets.interactive)
+    assert (0, "cosine") in seen and (999, "linear") in seen
+
+
+def test_explore_rejects_unknown_settings(monkeypatch):
+    monkeypatch.setenv("COURSE_WIDGETS", "static")
+    with pytest.raises(ValueError, match="not controls"):
+        course_widgets.explore(lambda t: None, [{"s": 1}], t=widgets.IntSlider())
+    monkeypatch.setenv("COURSE_WIDGETS", "sometimes")
+    with pytest.raises(ValueError, match="live"):
+        course_widgets.widgets_enabled()
+
+
+def test_checks_verdicts(capsys):
+    def stub(*args):
+        raise NotImplementedError
+
+    assert checks.check_add_noise(stub) is None
+    assert "not attempted" in capsys.readouterr().out
+    assert checks.check_add_noise(schedules.add_noise) is True
+    wrong = lambda x0, noise, t, a: a[t].reshape(-1, 1, 1, 1) * x0 + (1 - a[t]).reshape(-1, 1, 1, 1) * noise
+    assert checks.check_add_noise(wrong) is False
+    assert "differs" in capsys.readouterr().out
+    assert checks.check_alphas_cumprod(schedules.alphas_cumprod_from_betas) is True
+    assert checks.check_alphas_cumprod(lambda b: torch.cumsum(1 - b, 0)) is False
+    assert checks.check_alphas_cumprod(lambda b: 1 / 0) is False

@@ -1,0 +1,83 @@
+"""`make course`: execute every notebook in the resolved mode and write handouts to build/.
+
+For each notebook: the executed .ipynb and a self-contained .html (pictures embedded, widgets
+shown through their static fallback), plus build/index.html linking them in course order.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import sys
+import time
+import traceback
+
+import nbformat
+from nbconvert import HTMLExporter
+from notebook_io import ROOT, execute, notebook_paths
+
+BUILD = ROOT / "build"
+
+
+def title_of(nb) -> str:
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            first = cell.source.strip().splitlines()[0]
+            return first.lstrip("# ").strip()
+    return "untitled"
+
+
+def write_index(entries: list[dict], mode: str) -> None:
+    rows = "\n".join(
+        f'<li><a href="{e["html"]}">{html.escape(e["title"])}</a> '
+        f'<small>({e["seconds"]:.0f} s{"" if e["ok"] else ", FAILED — see the page"})</small></li>'
+        for e in entries
+    )
+    page = f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Stable Diffusion, step by step</title>
+<style>body{{font-family:sans-serif;max-width:46em;margin:3em auto;line-height:1.5}}</style></head>
+<body><h1>Stable Diffusion, step by step</h1>
+<p>Executed notebooks, in order. Built in <b>{html.escape(mode)}</b> mode.</p>
+<ol>
+{rows}
+</ol></body></html>
+"""
+    (BUILD / "index.html").write_text(page, encoding="utf-8")
+
+
+def main() -> int:
+    sys.path.insert(0, str(ROOT))
+    from course_utils import config
+
+    config.banner()
+    mode = config.get_mode()
+    BUILD.mkdir(exist_ok=True)
+    exporter = HTMLExporter(embed_images=True)
+    entries, failed = [], []
+    for path in notebook_paths():
+        start = time.perf_counter()
+        ok = True
+        try:
+            nb = execute(path)
+        except Exception:  # keep the partly executed notebook: its error cell shows what broke
+            ok = False
+            failed.append(path.name)
+            traceback.print_exc()
+            nb = nbformat.read(path, as_version=4)
+        seconds = time.perf_counter() - start
+        nbformat.write(nb, BUILD / path.name)
+        body, _ = exporter.from_notebook_node(nb)
+        (BUILD / path.with_suffix(".html").name).write_text(body, encoding="utf-8")
+        entries.append({"title": title_of(nb), "html": path.with_suffix(".html").name, "seconds": seconds, "ok": ok})
+        print(f"{'ok    ' if ok else 'FAILED'} {path.name} in {seconds:.1f} s")
+    write_index(entries, mode)
+    (BUILD / "build_summary.json").write_text(json.dumps({"mode": mode, "notebooks": entries}, indent=2))
+    print(f"wrote {BUILD / 'index.html'}")
+    if failed:
+        print("failed:", ", ".join(failed))
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
