@@ -1,0 +1,81 @@
+"""The committed notebooks: clean, in step with the setup template, and covering the course map."""
+
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+import notebook_io  # noqa: E402
+import sync_setup_cells  # noqa: E402
+
+NOTEBOOKS = notebook_io.notebook_paths()
+IDS = re.compile(r"\b([CM]\d\d)\b")
+
+
+def read(path):
+    return nbformat.read(path, as_version=4)
+
+
+def test_there_are_notebooks():
+    assert NOTEBOOKS and NOTEBOOKS[0].name.startswith("01_")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_no_outputs_except_nbval_checked_cells(path):
+    for i, cell in enumerate(read(path).cells):
+        if cell.cell_type != "code":
+            continue
+        if notebook_io.is_checked(cell):
+            assert cell.outputs, f"cell {i} is nbval-checked but has no recorded output: run tools/refresh_notebook.py"
+            assert cell.execution_count is not None, f"cell {i}: nbval skips checked cells without a count"
+        else:
+            assert not cell.outputs, f"cell {i} was committed with outputs: run nbstripout / tools/refresh_notebook.py"
+            assert cell.execution_count is None, f"cell {i} has an execution count: strip it"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_opens_with_badge_ids_and_setup_cell(path):
+    nb = read(path)
+    first_md = next(c for c in nb.cells if c.cell_type == "markdown")
+    assert sync_setup_cells.badge(path.name) in first_md.source
+    assert re.search(r"Course map: [CM]\d\d", first_md.source), "first cell must list its course-map ids"
+    first_code = next(c for c in nb.cells if c.cell_type == "code")
+    assert first_code.source == sync_setup_cells.setup_source(), "run tools/sync_setup_cells.py"
+    assert nb.cells.index(first_code) == 1, "the setup cell must be the first cell after the title"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_has_two_self_checking_exercises_and_a_widget(path):
+    sources = [c.source for c in read(path).cells if c.cell_type == "code"]
+    stubs = [s for s in sources if "raise NotImplementedError" in s and "YOUR CODE HERE" in s]
+    proven = [m for s in sources for m in re.findall(r"assert checks\.check_\w+\(", s)]
+    assert len(stubs) >= 2, "at least two exercise stubs"
+    assert len(proven) >= 2, "each exercise's solution must be proven with assert checks.check_...(...)"
+    assert any("widgets.explore(" in s for s in sources)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_no_hard_coded_cuda_or_absolute_paths(path):
+    for cell in read(path).cells:
+        if cell.cell_type == "code":
+            hard_coded = re.search(r"""(\.to\(|device\s*=\s*|torch\.device\()\s*["']cuda""", cell.source)
+            assert not hard_coded and "CUDA_VISIBLE_DEVICES" not in cell.source, "use DEVICE from the setup cell"
+            assert "/work/" not in cell.source and "/tmp/" not in cell.source
+
+
+def test_course_map_is_covered():
+    """Every id of ../shared/COURSE_MAP.md is named in some notebook's first cell."""
+    course_map = ROOT.parent / "shared" / "COURSE_MAP.md"
+    if not course_map.exists():
+        pytest.skip("shared/COURSE_MAP.md is not beside this checkout")
+    wanted = set(IDS.findall(course_map.read_text()))
+    covered = set()
+    for path in NOTEBOOKS:
+        first_md = next(c for c in read(path).cells if c.cell_type == "markdown")
+        covered |= set(IDS.findall(first_md.source))
+    missing = sorted(wanted - covered)
+    assert not missing, f"course-map ids no notebook lists: {missing}"
