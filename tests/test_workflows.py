@@ -1,0 +1,59 @@
+"""The CI workflows parse and run the README's test command; the pre-commit config is sane."""
+
+import re
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKFLOWS = ROOT / ".github" / "workflows"
+
+
+def readme_test_command() -> str:
+    block = re.search(r"```bash\n(.*?)```", (ROOT / "README.md").read_text(), re.S).group(1)
+    line = next(l for l in block.splitlines() if "the test command" in l)
+    return line.split("#")[0].strip()
+
+
+def run_steps(path: Path) -> list[str]:
+    workflow = yaml.safe_load(path.read_text())
+    return [step["run"] for job in workflow["jobs"].values() for step in job["steps"] if "run" in step]
+
+
+def test_readme_names_make_test():
+    assert readme_test_command() == "make test"
+
+
+def test_ci_script_calls_the_readme_command():
+    lines = [l for l in (ROOT / ".ci" / "run").read_text().splitlines() if l and not l.startswith("#")]
+    assert readme_test_command() in lines
+
+
+def test_cpu_workflow_runs_the_test_command_on_push():
+    workflow = yaml.safe_load((WORKFLOWS / "ci.yml").read_text())
+    triggers = workflow[True] if True in workflow else workflow["on"]  # YAML 1.1 reads `on` as True
+    assert "push" in triggers
+    assert readme_test_command() in run_steps(WORKFLOWS / "ci.yml")
+
+
+def test_gpu_workflow_runs_the_same_command_in_full_mode():
+    workflow = yaml.safe_load((WORKFLOWS / "gpu-full.yml").read_text())
+    triggers = workflow[True] if True in workflow else workflow["on"]
+    assert "workflow_dispatch" in triggers and "schedule" in triggers
+    (job,) = workflow["jobs"].values()
+    assert job["runs-on"] == ["self-hosted", "gpu"]
+    assert "HF_HOME" in job["env"]
+    assert f"{readme_test_command()} MODE=full" in run_steps(WORKFLOWS / "gpu-full.yml")
+
+
+def test_makefile_full_mode_keeps_the_same_pytest_invocation():
+    makefile = (ROOT / "Makefile").read_text()
+    test_recipe = re.search(r"^test: .*\n\t(.*)$", makefile, re.M).group(1)
+    assert test_recipe.startswith("$(TEST_ENV)") and "--nbval-lax" in makefile
+    assert "TEST_ENV := COURSE_MODE=$(MODE)" in makefile
+
+
+def test_pre_commit_strips_notebooks_and_runs_ruff():
+    config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())
+    ids = {hook["id"] for repo in config["repos"] for hook in repo["hooks"]}
+    assert {"nbstripout", "ruff"} <= ids
