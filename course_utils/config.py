@@ -141,6 +141,34 @@ def library_versions() -> dict[str, str]:
     return {name: md.version(name) for name in names}
 
 
+def outdated_libraries() -> list[str]:
+    """Installed libraries older than this package's declared lower bounds (pyproject.toml)."""
+    import importlib.metadata as md
+
+    from packaging.requirements import Requirement
+
+    try:
+        requirements = md.requires("sd-step-by-step") or []
+    except md.PackageNotFoundError:  # running from a checkout without `pip install -e .`
+        return []
+    problems = []
+    for line in requirements:
+        req = Requirement(line)
+        if req.marker is not None:  # extras such as [dev]
+            continue
+        try:
+            installed = md.version(req.name)
+        except md.PackageNotFoundError:
+            problems.append(f"{req.name} is not installed: run `pip install '{req}'`")
+            continue
+        if not req.specifier.contains(installed, prereleases=True):
+            problems.append(
+                f"{req.name} {installed} is older than the course needs ({req.specifier}): "
+                f"run `pip install -U '{req}'` and restart the runtime"
+            )
+    return problems
+
+
 def banner(mode: str | None = None) -> str:
     """Print (and return) one block saying mode, why, device, dtype and library versions."""
     resolved = get_mode(mode)
@@ -151,6 +179,8 @@ def banner(mode: str | None = None) -> str:
         f"Dtype       : {str(get_dtype(device)).replace('torch.', '')}",
         "Libraries   : " + ", ".join(f"{k} {v}" for k, v in library_versions().items()),
     ]
+    for problem in outdated_libraries():
+        lines.append("OLD LIBRARY: " + problem)
     if device.type == "cpu" and in_colab():
         lines.append(
             "No GPU: in Colab choose Runtime > Change runtime type > T4 GPU, then run this cell "

@@ -92,3 +92,21 @@ def test_banner_names_mode_device_and_versions(monkeypatch, capsys):
 def test_ids_live_in_config():
     assert config.SD_MODEL_ID == "stable-diffusion-v1-5/stable-diffusion-v1-5"
     assert config.FASHION_MNIST_ID == "zalando-datasets/fashion_mnist"
+
+
+def test_outdated_library_is_named_with_the_fix(monkeypatch):
+    import importlib.metadata as md
+
+    real_version = md.version
+    monkeypatch.setattr(md, "version", lambda name: "0.1.0" if name == "diffusers" else real_version(name))
+    problems = config.outdated_libraries()
+    assert any("diffusers 0.1.0 is older" in p and "pip install -U" in p for p in problems)
+    monkeypatch.setattr(md, "version", real_version)
+    assert config.outdated_libraries() == []
+
+
+def test_colab_without_gpu_is_told_how_to_switch(monkeypatch):
+    monkeypatch.setenv("COURSE_MODE", "smoke")
+    monkeypatch.setattr(config, "in_colab", lambda: True)
+    monkeypatch.setattr(config, "get_device", lambda: torch.device("cpu"))
+    assert "Runtime > Change runtime type" in config.banner()
