@@ -10,8 +10,8 @@ WORKFLOWS = ROOT / ".github" / "workflows"
 
 
 def readme_test_command() -> str:
-    block = re.search(r"```bash\n(.*?)```", (ROOT / "README.md").read_text(), re.S).group(1)
-    line = next(l for l in block.splitlines() if "the test command" in l)
+    blocks = re.findall(r"```bash\n(.*?)```", (ROOT / "README.md").read_text(), re.S)
+    line = next(l for block in blocks for l in block.splitlines() if "the test command" in l)
     return line.split("#")[0].strip()
 
 
