@@ -55,7 +55,7 @@ def test_has_two_self_checking_exercises_and_a_widget(path):
     proven = [m for s in sources for m in re.findall(r"assert checks\.check_\w+\(", s)]
     assert len(stubs) >= 2, "at least two exercise stubs"
     assert len(proven) >= 2, "each exercise's solution must be proven with assert checks.check_...(...)"
-    assert any("widgets.explore(" in s for s in sources)
+    assert any(re.search(r"\bexplore\(", s) for s in sources), "a widget through course_utils.widgets.explore"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
