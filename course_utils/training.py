@@ -1,0 +1,286 @@
+"""Training a class-conditioned UNet (notebook 02): data tensors, the loss, a resumable loop.
+
+Checkpoints (``checkpoint_dir``) hold everything needed to continue bit for bit: the weights
+(``model.safetensors``), the optimizer, the mixed-precision scaler, the data order and every
+random-number state (``training_state.pt``, read back with ``torch.load(weights_only=True)``,
+so no pickled code), and the model config and settings (``checkpoint.json``). Each checkpoint
+is written to a temporary folder and renamed into place, so a crash mid-save leaves the last
+good one intact. ``tests/test_training.py`` proves 3 steps + resume to 6 equals 6 steps on CPU.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import shutil
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from course_utils import config
+
+CHECKPOINT_NAME = re.compile(r"^step_(\d{8})$")
+CHECKPOINT_FILES = ("model.safetensors", "training_state.pt", "checkpoint.json")
+
+
+# --- data -------------------------------------------------------------------------------------
+
+def to_training_tensors(dataset) -> tuple[torch.Tensor, torch.Tensor]:
+    """Rows with a 28×28 ``image`` and a ``label`` → images (N, 1, 32, 32) in [−1, 1], labels (N,).
+
+    Each image is padded with 2 black pixels per side (28 → 32) and scaled x ↦ x / 127.5 − 1.
+    """
+    pixels = np.stack([np.asarray(image, dtype=np.uint8) for image in dataset["image"]])  # (N, H, W)
+    if pixels.ndim != 3 or pixels.shape[1:] != (28, 28):
+        raise ValueError(f"Expected 28×28 grayscale images, got an array of shape {pixels.shape}; "
+                         "pass load_fashion_mnist(...) or (images, labels) tensors.")
+    pixels = np.pad(pixels, ((0, 0), (2, 2), (2, 2)))  # (N, 32, 32), zeros = black border
+    images = torch.from_numpy(pixels).float().div(127.5).sub(1.0).unsqueeze(1)  # (N, 1, 32, 32)
+    return images, torch.as_tensor(np.asarray(dataset["label"]), dtype=torch.long)
+
+
+def as_image_label_tensors(dataset) -> tuple[torch.Tensor, torch.Tensor]:
+    """Accept a dataset (rows with image/label) or an ``(images, labels)`` pair of tensors."""
+    if isinstance(dataset, (tuple, list)) and len(dataset) == 2:
+        images, labels = dataset
+        if not (isinstance(images, torch.Tensor) and images.ndim == 4):
+            raise ValueError("images must be a (N, C, H, W) tensor; make it with to_training_tensors(dataset).")
+        labels = torch.as_tensor(labels)
+        if labels.shape != (images.shape[0],) or labels.is_floating_point():
+            raise ValueError(f"labels must be N={images.shape[0]} integers, got shape {tuple(labels.shape)}.")
+        return images, labels.long()
+    return to_training_tensors(dataset)
+
+
+def random_flip(images: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+    """Mirror each image left–right with probability ½ (draws from ``generator``)."""
+    flip = torch.rand(images.shape[0], generator=generator) < 0.5  # (B,)
+    flip = flip.to(images.device).view(-1, 1, 1, 1)  # (B, 1, 1, 1)
+    return torch.where(flip, images.flip(-1), images)
+
+
+def drop_labels(labels: torch.Tensor, null_class: int, label_dropout: float,
+                generator: torch.Generator) -> torch.Tensor:
+    """Replace each label by ``null_class`` with probability ``label_dropout``."""
+    drop = torch.rand(labels.shape[0], generator=generator) < label_dropout  # (B,)
+    return torch.where(drop.to(labels.device), torch.full_like(labels, null_class), labels)
+
+
+# --- the objective ----------------------------------------------------------------------------
+
+def diffusion_loss(model, noise_scheduler, clean_images: torch.Tensor, class_labels: torch.Tensor) -> torch.Tensor:
+    """MSE between the added noise and the model's prediction of it (DDPM eq. 14, "L_simple")."""
+    noise = torch.randn_like(clean_images)  # ε ~ N(0, I): randn, not rand (M01)
+    timesteps = torch.randint(0, noise_scheduler.config.num_train_timesteps, (clean_images.shape[0],),
+                              device=clean_images.device)  # (B,) one random timestep per image
+    noisy_images = noise_scheduler.add_noise(clean_images, noise, timesteps)  # (B, 1, 32, 32)
+    noise_pred = model(noisy_images, timesteps, class_labels=class_labels).sample  # (B, 1, 32, 32)
+    return F.mse_loss(noise_pred.float(), noise.float())
+
+
+# --- the loop ---------------------------------------------------------------------------------
+
+def train_class_conditioned(model, dataset, *, noise_scheduler, num_steps: int, batch_size: int,
+                            learning_rate: float, label_dropout: float = 0.1, checkpoint_dir=None,
+                            checkpoint_every: int = 250, seed: int = 0, device=None, progress: bool = True,
+                            max_seconds: float | None = None) -> list[float]:
+    """Train ``model`` (a class-conditioned ``UNet2DModel``) for ``num_steps`` steps in total.
+
+    Returns the loss of every step from step 0. With ``checkpoint_dir`` it saves every
+    ``checkpoint_every`` steps and at the end, and a later call with the same folder resumes
+    from the last checkpoint (an interruption costs at most ``checkpoint_every`` steps).
+    A fresh start seeds Python's, numpy's and torch's global generators with ``seed``. On cuda
+    it uses fp16 autocast with a gradient scaler. ``max_seconds`` stops early after that much
+    wall-clock time. The null class is ``num_class_embeds − 1``.
+    """
+    # 1. check the inputs
+    images, labels = as_image_label_tensors(dataset)
+    null_class = _check_model_and_labels(model, images, labels, label_dropout)
+    for name, value in (("num_steps", num_steps), ("checkpoint_every", checkpoint_every)):
+        if not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name}={value!r} must be a positive int.")
+    if not isinstance(batch_size, int) or not 1 <= batch_size <= len(images):
+        raise ValueError(f"batch_size={batch_size!r} must be an int from 1 to the dataset size "
+                         f"({len(images)} images); use a smaller batch_size.")
+    if max_seconds is not None and not max_seconds > 0:
+        raise ValueError(f"max_seconds={max_seconds!r} must be positive, or None for no time limit.")
+    if not learning_rate > 0:
+        raise ValueError(f"learning_rate={learning_rate!r} must be positive (e.g. 1e-3).")
+    settings = dict(batch_size=batch_size, learning_rate=learning_rate, label_dropout=label_dropout,
+                    seed=seed, dataset_size=len(images), scheduler=_plain(noise_scheduler.config))
+
+    # 2. model, optimizer and mixed-precision scaler on the device
+    device = torch.device(device) if device is not None else config.get_device()
+    model.to(device).train()
+    images, labels = images.to(device), labels.to(device)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=learning_rate)
+    scaler = torch.amp.GradScaler("cuda", enabled=device.type == "cuda")
+    data_generator = torch.Generator()  # data order, flips and label dropout
+
+    # 3. start fresh, or resume from the last checkpoint
+    saved = load_checkpoint(checkpoint_dir, model, optimizer, scaler, data_generator, settings, device) \
+        if checkpoint_dir is not None else None
+    if saved is None:
+        _seed_everything(seed)
+        data_generator.manual_seed(seed)
+        step, losses, order, position = 0, [], torch.randperm(len(images), generator=data_generator), 0
+    else:
+        step, losses, order, position = saved
+        if step > num_steps:
+            raise ValueError(f"The checkpoint in {checkpoint_dir} is at step {step}, past num_steps={num_steps}; "
+                             "ask for num_steps ≥ that, or use a fresh checkpoint_dir.")
+        if progress:
+            print(f"Resuming from step {step} (checkpoint in {checkpoint_dir}).")
+    start = time.perf_counter()
+
+    # 4. the loop: batch → flip → drop labels → loss → update
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=num_steps, initial=step, disable=not progress, desc="training")
+    while step < num_steps:
+        if position + batch_size > len(order):  # new epoch: a new shuffled order
+            order, position = torch.randperm(len(images), generator=data_generator), 0
+        index = order[position:position + batch_size].to(device)
+        position += batch_size
+        clean_images = random_flip(images[index], data_generator)  # (B, 1, 32, 32)
+        class_labels = drop_labels(labels[index], null_class, label_dropout, data_generator)  # (B,)
+        with torch.autocast(device.type, dtype=torch.float16, enabled=device.type == "cuda"):
+            loss = diffusion_loss(model, noise_scheduler, clean_images, class_labels)
+        optimizer.zero_grad(set_to_none=True)
+        scaler.scale(loss).backward()
+        scaler.step(optimizer)
+        scaler.update()
+        losses.append(loss.item())
+        step += 1
+        bar.update(1)
+        if step % 10 == 0:
+            bar.set_postfix(loss=f"{losses[-1]:.4f}")
+        out_of_time = max_seconds is not None and time.perf_counter() - start > max_seconds
+        if checkpoint_dir is not None and (step % checkpoint_every == 0 or step == num_steps or out_of_time):
+            save_checkpoint(checkpoint_dir, step, model, optimizer, scaler, data_generator, settings,
+                            losses, order, position)
+        if out_of_time:
+            break
+    bar.close()
+    return losses
+
+
+def _check_model_and_labels(model, images, labels, label_dropout) -> int:
+    num_class_embeds = getattr(model.config, "num_class_embeds", None)
+    if not num_class_embeds:
+        raise ValueError("This model has no class embedding; build it with "
+                         "UNet2DModel(num_class_embeds=num_classes + 1, ...) (the +1 is the null class).")
+    if not 0 <= label_dropout < 1:
+        raise ValueError(f"label_dropout={label_dropout!r} must be in [0, 1); the course uses 0.1.")
+    if images.shape[1:] != (model.config.in_channels, model.config.sample_size, model.config.sample_size):
+        raise ValueError(f"Images of shape {tuple(images.shape[1:])} do not fit a model with in_channels="
+                         f"{model.config.in_channels}, sample_size={model.config.sample_size}; pad 28×28 to "
+                         "32×32 with to_training_tensors(dataset), or change the model config.")
+    usable = num_class_embeds - 1 if label_dropout > 0 else num_class_embeds
+    if labels.min() < 0 or labels.max() >= usable:
+        raise ValueError(f"Labels run from {int(labels.min())} to {int(labels.max())}, but the model has "
+                         f"num_class_embeds={num_class_embeds}" + (" with the last id kept for the null class"
+                         if label_dropout > 0 else "") + f"; build it with num_class_embeds="
+                         f"{int(labels.max()) + (2 if label_dropout > 0 else 1)}.")
+    return num_class_embeds - 1
+
+
+# --- checkpoints ------------------------------------------------------------------------------
+
+def _plain(mapping) -> dict:
+    """A config as plain JSON data (tuples → lists), without private ``_`` keys."""
+    return json.loads(json.dumps({k: v for k, v in dict(mapping).items() if not k.startswith("_")}, default=str))
+
+
+def _seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)  # CPU and every cuda device
+
+
+def _rng_states(data_generator: torch.Generator) -> dict:
+    _, keys, pos, has_gauss, gauss = np.random.get_state()
+    states = {"python": random.getstate(), "torch": torch.get_rng_state(), "data": data_generator.get_state(),
+              "numpy": {"keys": torch.from_numpy(keys.astype(np.int64)), "pos": int(pos),
+                        "has_gauss": int(has_gauss), "gauss": float(gauss)}}
+    if torch.cuda.is_available():
+        states["cuda"] = torch.cuda.get_rng_state_all()
+    return states
+
+
+def _restore_rng_states(states: dict, data_generator: torch.Generator) -> None:
+    random.setstate(states["python"])
+    n = states["numpy"]
+    np.random.set_state(("MT19937", n["keys"].numpy().astype(np.uint32), n["pos"], n["has_gauss"], n["gauss"]))
+    torch.set_rng_state(states["torch"])
+    data_generator.set_state(states["data"])
+    if "cuda" in states and torch.cuda.is_available() and len(states["cuda"]) == torch.cuda.device_count():
+        torch.cuda.set_rng_state_all(states["cuda"])
+
+
+def latest_checkpoint(checkpoint_dir) -> Path | None:
+    """The newest complete ``step_XXXXXXXX`` folder in ``checkpoint_dir``, or None."""
+    folder = Path(checkpoint_dir)
+    if not folder.is_dir():
+        return None
+    done = [p for p in folder.iterdir() if CHECKPOINT_NAME.match(p.name)
+            and all((p / f).is_file() for f in CHECKPOINT_FILES)]
+    return max(done, key=lambda p: p.name) if done else None
+
+
+def save_checkpoint(checkpoint_dir, step, model, optimizer, scaler, data_generator, settings,
+                    losses, order, position) -> Path:
+    """Write ``step_XXXXXXXX`` atomically (temp folder, then rename), then delete older ones."""
+    from safetensors.torch import save_file
+
+    folder = Path(checkpoint_dir)
+    final, tmp = folder / f"step_{step:08d}", folder / f".tmp_step_{step:08d}"
+    if final.exists():
+        return final
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    weights = {k: v.detach().to("cpu").contiguous() for k, v in model.state_dict().items()}
+    save_file(weights, str(tmp / "model.safetensors"))
+    torch.save({"optimizer": optimizer.state_dict(), "scaler": scaler.state_dict(),
+                "rng": _rng_states(data_generator), "losses": torch.tensor(losses, dtype=torch.float64),
+                "order": order.cpu(), "position": position}, tmp / "training_state.pt")
+    meta = {"step": step, "model_config": _plain(model.config), "settings": settings}
+    (tmp / "checkpoint.json").write_text(json.dumps(meta, indent=1))
+    tmp.rename(final)  # atomic: readers see the whole checkpoint or none of it
+    for old in folder.iterdir():
+        if old != final and (CHECKPOINT_NAME.match(old.name) or old.name.startswith(".tmp_step_")):
+            shutil.rmtree(old, ignore_errors=True)
+    return final
+
+
+def load_checkpoint(checkpoint_dir, model, optimizer, scaler, data_generator, settings, device):
+    """Restore the newest checkpoint into the given objects; None when there is none yet."""
+    from safetensors.torch import load_file
+
+    path = latest_checkpoint(checkpoint_dir)
+    if path is None:
+        return None
+    meta = json.loads((path / "checkpoint.json").read_text())
+    _compare(meta["model_config"], _plain(model.config), "model config", checkpoint_dir,
+             "build the model with the saved config (UNet2DModel.from_config(...))")
+    _compare(meta["settings"], json.loads(json.dumps(settings)), "training settings", checkpoint_dir,
+             "pass the same settings and data as before")
+    model.load_state_dict(load_file(str(path / "model.safetensors"), device=str(device)))
+    state = torch.load(path / "training_state.pt", map_location="cpu", weights_only=True)
+    optimizer.load_state_dict(state["optimizer"])
+    if state["scaler"]:  # empty when saved without a GPU (the scaler was off)
+        scaler.load_state_dict(state["scaler"])
+    _restore_rng_states(state["rng"], data_generator)
+    return meta["step"], state["losses"].tolist(), state["order"], state["position"]
+
+
+def _compare(saved: dict, now: dict, what: str, checkpoint_dir, fix: str) -> None:
+    diffs = [f"{k}: saved {saved.get(k)!r}, now {now.get(k)!r}" for k in sorted(set(saved) | set(now))
+             if saved.get(k) != now.get(k)]
+    if diffs:
+        raise ValueError(f"The checkpoint in {checkpoint_dir} was made with a different {what} ("
+                         + "; ".join(diffs[:4]) + f"). Use a fresh checkpoint_dir, or {fix}.")
