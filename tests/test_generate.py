@@ -229,14 +229,27 @@ def test_long_prompt_warns_with_the_words_that_were_cut(sd_pipe):
 
 # --- the notebook's self-checking exercises ----------------------------------------------------
 
-def test_check_cfg_combine_tells_right_from_wrong(capsys):
-    def stub(uncond, text, scale):
+def test_check_img2img_timesteps_tells_right_from_wrong(pipe, capsys):
+    def right(scheduler, num_inference_steps, strength):
+        n_run = int(num_inference_steps * strength)
+        return scheduler.timesteps[(num_inference_steps - n_run) * scheduler.order:]
+
+    def ignores_order(scheduler, num_inference_steps, strength):  # wrong for Heun (order 2)
+        n_run = int(num_inference_steps * strength)
+        return scheduler.timesteps[num_inference_steps - n_run:]
+
+    def rounds(scheduler, num_inference_steps, strength):  # round() instead of int(): 7.5 → 8
+        n_run = round(num_inference_steps * strength)
+        return scheduler.timesteps[(num_inference_steps - n_run) * scheduler.order:]
+
+    def stub(scheduler, num_inference_steps, strength):
         raise NotImplementedError
 
-    assert checks.check_cfg_combine(lambda u, c, s: u + s * (c - u)) is True
-    assert checks.check_cfg_combine(lambda u, c, s: c + s * (u - c)) is False  # branches swapped
-    assert "At guidance_scale=0 the result must be noise_pred_uncond" in capsys.readouterr().out
-    assert checks.check_cfg_combine(stub) is None
+    assert checks.check_img2img_timesteps(right, pipe) is True
+    assert checks.check_img2img_timesteps(ignores_order, pipe) is False
+    assert "HeunDiscreteScheduler" in capsys.readouterr().out
+    assert checks.check_img2img_timesteps(rounds, pipe) is False
+    assert checks.check_img2img_timesteps(stub, pipe) is None
 
 
 def test_check_cfg_step_tells_right_from_wrong(sd_pipe):
