@@ -57,3 +57,28 @@ def test_pre_commit_strips_notebooks_and_runs_ruff():
     config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())
     ids = {hook["id"] for repo in config["repos"] for hook in repo["hooks"]}
     assert {"nbstripout", "ruff"} <= ids
+
+
+def test_environment_yml_installs_the_pinned_set_and_the_package():
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    deps = env["dependencies"]
+    assert "python=3.11" in deps
+    pip_lines = next(d["pip"] for d in deps if isinstance(d, dict))
+    assert "-r requirements.txt" in pip_lines and "-e ." in pip_lines
+
+
+def test_requirements_are_exact_pins_with_the_cpu_torch_first_in_make():
+    lines = [l for l in (ROOT / "requirements.txt").read_text().splitlines() if l and not l.startswith("#")]
+    assert all("==" in l for l in lines), "requirements.txt holds exact pins of the tested set"
+    assert "torch==2.13.0" in lines and "openai-clip==1.0.1" in lines
+    makefile = (ROOT / "Makefile").read_text()
+    assert makefile.index("pip install -q torch==2.13.0") < makefile.index("pip install -q -r requirements.txt")
+
+
+def test_pyproject_has_lower_bounds_only_and_no_torch_pin():
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    for requirement in project["dependencies"]:
+        assert "==" not in requirement and "<" not in requirement, requirement
+    assert project["urls"]["Repository"].startswith("https://")
