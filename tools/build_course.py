@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import sys
 import time
 import traceback
@@ -51,6 +52,8 @@ def main() -> int:
 
     config.banner()
     mode = config.get_mode()
+    if mode == "smoke":  # tiny models: one torch thread per kernel avoids oversubscribing (see Makefile)
+        os.environ.setdefault("OMP_NUM_THREADS", "1")
     BUILD.mkdir(exist_ok=True)
     exporter = HTMLExporter(embed_images=True)
     entries, failed = [], []
