@@ -21,10 +21,12 @@ BUILD = ROOT / "build"
 
 
 def title_of(nb) -> str:
+    """The notebook's first markdown heading (the Colab badge line above it is skipped)."""
     for cell in nb.cells:
         if cell.cell_type == "markdown":
-            first = cell.source.strip().splitlines()[0]
-            return first.lstrip("# ").strip()
+            for line in cell.source.splitlines():
+                if line.startswith("# "):
+                    return line.lstrip("# ").strip()
     return "untitled"
 
 
