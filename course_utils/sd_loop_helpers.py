@@ -13,7 +13,8 @@ import warnings
 
 import numpy as np
 import torch
-from PIL import Image
+
+from course_utils.vae import images_to_tensor
 
 # --- checking the arguments -------------------------------------------------------------------
 
@@ -126,25 +127,7 @@ def encode_text(pipe, texts: list[str], what: str = "prompt") -> torch.Tensor:
 
 def image_to_tensor(image) -> torch.Tensor:
     """PIL image(s), or a (3, H, W) / (B, 3, H, W) tensor in [0, 1] → (B, 3, H, W) in [−1, 1]."""
-    if isinstance(image, Image.Image):
-        image = [image]
-    if isinstance(image, (list, tuple)) and image and all(isinstance(i, Image.Image) for i in image):
-        if len({i.size for i in image}) > 1:
-            raise ValueError("The images have different sizes; resize them to one size first.")
-        pixels = np.stack([np.array(i.convert("RGB")).astype(np.float32) / 255.0 for i in image])  # (B, H, W, 3)
-        image = torch.from_numpy(pixels.transpose(0, 3, 1, 2))  # (B, 3, H, W)
-    elif isinstance(image, torch.Tensor):
-        image = image[None] if image.ndim == 3 else image  # (B, 3, H, W)
-        if image.ndim != 4 or image.shape[1] != 3:
-            raise ValueError(f"image tensor has shape {tuple(image.shape)}; pass (3, H, W) or (B, 3, H, W) RGB.")
-        if image.min() < 0 or image.max() > 1:
-            raise ValueError("image tensor values must be in [0, 1]; for a [−1, 1] tensor x pass (x + 1) / 2.")
-    else:
-        raise TypeError(
-            f"image must be a PIL image, a list of them, or a torch.Tensor in [0, 1], got "
-            f"{type(image).__name__}. For a file use `PIL.Image.open(path).convert('RGB')`."
-        )
-    return 2.0 * image - 1.0  # [0, 1] → [−1, 1], the VAE's range
+    return 2.0 * images_to_tensor(image) - 1.0  # [0, 1] → [−1, 1], the VAE's range (checks in vae.py)
 
 
 def img2img_timesteps(scheduler, num_inference_steps: int, strength: float) -> torch.Tensor:

@@ -55,13 +55,14 @@ def images_to_tensor(image) -> torch.Tensor:
         return _pil_to_tensor(list(image))
     if not isinstance(image, torch.Tensor):
         raise TypeError(
-            f"encode_image takes a PIL image, a list of PIL images or a tensor (B, 3, H, W) in [0, 1]; "
-            f"got {type(image).__name__}."
+            f"Expected a PIL image, a list of PIL images or a tensor (B, 3, H, W) in [0, 1]; got "
+            f"{type(image).__name__}. For a file use `PIL.Image.open(path).convert('RGB')`."
         )
     if image.ndim == 3:
         image = image[None]  # (3, H, W) → (1, 3, H, W)
     if image.ndim != 4 or image.shape[1] != 3:
-        raise ValueError(f"Expected an image tensor of shape (B, 3, H, W) or (3, H, W); got {tuple(image.shape)}.")
+        raise ValueError(f"Expected an RGB image tensor of shape (B, 3, H, W) or (3, H, W); got {tuple(image.shape)}. "
+                         "A grayscale batch (B, 1, H, W) can be repeated: `image.repeat(1, 3, 1, 1)`.")
     if not image.is_floating_point():
         raise ValueError(f"Expected a float tensor in [0, 1]; got dtype {image.dtype}. Use `image.float() / 255`.")
     low, high = image.min().item(), image.max().item()
@@ -71,7 +72,7 @@ def images_to_tensor(image) -> torch.Tensor:
             hint = " It looks like [−1, 1]: pass `(image + 1) / 2`."
         elif low >= 0 and high <= 255:
             hint = " It looks like 0..255: pass `image / 255`."
-        raise ValueError(f"encode_image expects values in [0, 1], got min {low:.3g}, max {high:.3g}.{hint}")
+        raise ValueError(f"Image values must be in [0, 1], got min {low:.3g}, max {high:.3g}.{hint}")
     return image
 
 

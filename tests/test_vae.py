@@ -103,7 +103,7 @@ def test_encode_rejects_an_image_whose_size_is_not_a_multiple_of_8(vae):
 
 def test_encode_rejects_minus_one_to_one_tensors(vae):
     tensor = torch.rand(1, 3, 64, 64) * 2 - 1
-    with pytest.raises(ValueError, match=r"expects values in \[0, 1\].*\(image \+ 1\) / 2"):
+    with pytest.raises(ValueError, match=r"values must be in \[0, 1\].*\(image \+ 1\) / 2"):
         encode_image(vae, tensor)
 
 

@@ -11,7 +11,7 @@ WORKFLOWS = ROOT / ".github" / "workflows"
 
 def readme_test_command() -> str:
     blocks = re.findall(r"```bash\n(.*?)```", (ROOT / "README.md").read_text(), re.S)
-    line = next(l for block in blocks for l in block.splitlines() if "the test command" in l)
+    line = next(line for block in blocks for line in block.splitlines() if "the test command" in line)
     return line.split("#")[0].strip()
 
 
@@ -25,7 +25,7 @@ def test_readme_names_make_test():
 
 
 def test_ci_script_calls_the_readme_command():
-    lines = [l for l in (ROOT / ".ci" / "run").read_text().splitlines() if l and not l.startswith("#")]
+    lines = [line for line in (ROOT / ".ci" / "run").read_text().splitlines() if line and not line.startswith("#")]
     assert readme_test_command() in lines
 
 
@@ -68,8 +68,8 @@ def test_environment_yml_installs_the_pinned_set_and_the_package():
 
 
 def test_requirements_are_exact_pins_with_the_cpu_torch_first_in_make():
-    lines = [l for l in (ROOT / "requirements.txt").read_text().splitlines() if l and not l.startswith("#")]
-    assert all("==" in l for l in lines), "requirements.txt holds exact pins of the tested set"
+    lines = [line for line in (ROOT / "requirements.txt").read_text().splitlines() if line and not line.startswith("#")]
+    assert all("==" in line for line in lines), "requirements.txt holds exact pins of the tested set"
     assert "torch==2.13.0" in lines and "openai-clip==1.0.1" in lines
     makefile = (ROOT / "Makefile").read_text()
     assert makefile.index("pip install -q torch==2.13.0") < makefile.index("pip install -q -r requirements.txt")

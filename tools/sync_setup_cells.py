@@ -10,9 +10,9 @@ every notebook is in step.
 from __future__ import annotations
 
 import re
-import tomllib
 
 import nbformat
+import tomllib
 from notebook_io import ROOT, notebook_paths
 
 SETUP_TEMPLATE = '''# Setup — run this first. In Colab it installs the course helpers (Colab's own torch is kept).
