@@ -14,7 +14,7 @@ import warnings
 import numpy as np
 import torch
 
-from course_utils.vae import images_to_tensor
+from course_utils.vae import images_to_tensor, nearest_multiples
 
 # --- checking the arguments -------------------------------------------------------------------
 
@@ -29,9 +29,9 @@ def as_prompt_list(prompt, name: str = "prompt") -> list[str]:
     return list(prompt)
 
 
-def nearest_multiples(value: int, factor: int) -> str:
-    below = max(factor, value // factor * factor)
-    return f"{below} or {below + factor}" if below < value else f"{below}"
+def suggest_sizes(value: int, factor: int) -> str:
+    below, above = nearest_multiples(value, factor)
+    return f"{below} or {above}" if below < value else f"{below}"
 
 
 def check_size(pipe, height, width, image) -> tuple[int, int]:
@@ -55,7 +55,7 @@ def check_size(pipe, height, width, image) -> tuple[int, int]:
             fix = f"resize the image so its {name} is " if image is not None else f"use {name}="
             raise ValueError(
                 f"{name}={value} is not a multiple of {factor}: the VAE shrinks images {factor}× per side, "
-                f"so {fix}{nearest_multiples(value, factor)}."
+                f"so {fix}{suggest_sizes(value, factor)}."
             )
     return height, width
 

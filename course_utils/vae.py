@@ -25,12 +25,17 @@ def vae_scale_factor(vae) -> int:
     return 2 ** (len(vae.config.block_out_channels) - 1)
 
 
+def nearest_multiples(value: int, factor: int = 8) -> tuple[int, int]:
+    """The multiples of ``factor`` just below (at least ``factor``) and just above ``value``."""
+    return max(factor, value // factor * factor), -(-value // factor) * factor
+
+
 def check_image_size(height: int, width: int, factor: int = 8) -> None:
     """Raise a ``ValueError`` naming the nearest valid sizes when H or W is not a multiple of ``factor``."""
     if height % factor == 0 and width % factor == 0 and height > 0 and width > 0:
         return
-    down = (max(factor, height // factor * factor), max(factor, width // factor * factor))
-    up = (-(-height // factor) * factor, -(-width // factor) * factor)
+    (h_down, h_up), (w_down, w_up) = nearest_multiples(height, factor), nearest_multiples(width, factor)
+    down, up = (h_down, w_down), (h_up, w_up)
     options = " or ".join(dict.fromkeys(f"{h}×{w}" for h, w in (down, up)))  # drop a repeat
     raise ValueError(
         f"The image is {height}×{width} (height×width), but the VAE shrinks each side {factor}× "
