@@ -1,8 +1,10 @@
 """Mode, device and dtype selection: the one place the course decides where it runs.
 
 ``COURSE_MODE`` picks between ``full`` (real SD v1.5 weights and Fashion-MNIST from the hub)
-and ``smoke`` (tiny offline models and scikit-learn's bundled data). Only the model id and the
-data source differ between modes, never the teaching code.
+and ``mini`` (offline: a miniature Stable Diffusion with SD v1's design, trained by the course
+on 5,000 real handwritten digits and shipped inside the package). ``smoke``, the offline mode's
+former name, still works and means ``mini``. Only the model ids, the data source and a few sizes
+differ between modes, never the teaching code.
 """
 
 from __future__ import annotations
@@ -19,12 +21,14 @@ SD_MODEL_ID = "stable-diffusion-v1-5/stable-diffusion-v1-5"
 FASHION_MNIST_ID = "zalando-datasets/fashion_mnist"
 CLIP_MODEL_ID = "openai/clip-vit-base-patch32"  # the full CLIP (both towers), for notebook 04
 
-VALID_MODES = ("auto", "full", "smoke")
-SMOKE_HINT = (
-    "To run the course offline on tiny models, set the environment variable before "
-    "importing course_utils, e.g. `import os; os.environ['COURSE_MODE'] = 'smoke'` "
-    "(or `COURSE_MODE=smoke jupyter lab`)."
+VALID_MODES = ("auto", "full", "mini", "smoke")
+OLD_MODE_NAMES = {"smoke": "mini"}  # the offline mode was called smoke before it was trained
+MINI_HINT = (
+    "To run the course offline on the shipped miniature Stable Diffusion, set the environment "
+    "variable before importing course_utils, e.g. `import os; os.environ['COURSE_MODE'] = 'mini'` "
+    "(or `COURSE_MODE=mini jupyter lab`)."
 )
+
 
 
 class HubUnreachableError(RuntimeError):
@@ -68,8 +72,10 @@ def full_weights_cached() -> bool:
 
 def _resolve(mode: str) -> tuple[str, str]:
     """Return (resolved mode, reason) for a requested mode."""
-    if mode == "smoke":
-        return "smoke", "COURSE_MODE=smoke"
+    if mode in OLD_MODE_NAMES:
+        return OLD_MODE_NAMES[mode], f"COURSE_MODE={mode}, the former name of {OLD_MODE_NAMES[mode]}"
+    if mode == "mini":
+        return "mini", "COURSE_MODE=mini"
     if full_weights_cached():
         return "full", f"COURSE_MODE={mode}, SD v1.5 weights found in the local cache"
     if hub_reachable():
@@ -78,9 +84,9 @@ def _resolve(mode: str) -> tuple[str, str]:
         raise HubUnreachableError(
             "COURSE_MODE=full needs the Hugging Face hub (or SD v1.5 in the local cache), but the "
             "hub cannot be reached from here. Check your internet connection, unset "
-            "HF_HUB_OFFLINE, or switch to smoke mode. " + SMOKE_HINT
+            "HF_HUB_OFFLINE, or switch to mini mode. " + MINI_HINT
         )
-    return "smoke", "COURSE_MODE=auto and the model hub is unreachable, so using smoke mode"
+    return "mini", "COURSE_MODE=auto and the model hub is unreachable, so using mini mode"
 
 
 @functools.lru_cache(maxsize=None)
@@ -89,10 +95,10 @@ def _resolved(mode: str) -> tuple[str, str]:
 
 
 def get_mode(mode: str | None = None) -> str:
-    """Resolve ``mode`` (or ``COURSE_MODE``) to ``"full"`` or ``"smoke"``.
+    """Resolve ``mode`` (or ``COURSE_MODE``) to ``"full"`` or ``"mini"`` (``"smoke"`` is read as mini).
 
     ``auto`` (the default) means full when the hub answers quickly or the weights are cached,
-    else smoke. Raises ``ValueError`` for an unknown name and ``HubUnreachableError`` when full
+    else mini. Raises ``ValueError`` for an unknown name and ``HubUnreachableError`` when full
     mode is impossible.
     """
     if mode is None:
@@ -186,10 +192,12 @@ def banner(mode: str | None = None) -> str:
             "No GPU: in Colab choose Runtime > Change runtime type > T4 GPU, then run this cell "
             "again. Full mode on a CPU works but takes minutes per image."
         )
-    if resolved == "smoke":
+    if resolved == "mini":
         lines.append(
-            "SMOKE MODE: tiny randomly initialised models and offline stand-in data. The code is "
-            "the real course; pictures and numbers from the models are meaningless."
+            "MINI MODE: a miniature Stable Diffusion with SD v1's design (CLIP text encoder, VAE x8 "
+            "with 4 latent channels, UNet with cross-attention, 77-token prompts), trained by this "
+            "course on 5,000 real handwritten digits (MNIST) and shipped with it. It draws 64x64 "
+            "digits, not photos; notebook 02 uses the same digits in place of Fashion-MNIST."
         )
     text = "\n".join(lines)
     print(text)

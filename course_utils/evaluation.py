@@ -37,10 +37,12 @@ def build_classifier(num_classes: int = 10, width: int = 32) -> nn.Sequential:
 
 def train_classifier(dataset, *, steps: int, batch_size: int = 128, learning_rate: float = 2e-3,
                      width: int = 32, num_classes: int = 10, seed: int = 0, device=None,
-                     progress: bool = False) -> nn.Sequential:
+                     progress: bool = False, flip: bool = True) -> nn.Sequential:
     """Train ``build_classifier`` on real images (a dataset or ``(images, labels)`` in [−1, 1]).
 
-    Returns the classifier in eval mode on ``device``; it expects images in [0, 1].
+    Returns the classifier in eval mode on ``device``; it expects images in [0, 1]. ``flip``
+    mirrors training images at random (right for clothes; digits turn into other shapes, so
+    the digit classifier trains with ``flip=False``).
     """
     images, labels = as_image_label_tensors(dataset)  # (N, 1, 32, 32) in [−1, 1], (N,)
     if not isinstance(steps, int) or steps < 1:
@@ -61,7 +63,8 @@ def train_classifier(dataset, *, steps: int, batch_size: int = 128, learning_rat
 
     for _ in tqdm(range(steps), disable=not progress, desc="classifier"):
         index = torch.randint(0, len(images), (batch_size,), generator=generator)
-        batch = random_flip(images[index], generator).to(device)  # (B, 1, 32, 32)
+        batch = images[index]
+        batch = (random_flip(batch, generator) if flip else batch).to(device)  # (B, 1, 32, 32)
         logits = classifier((batch + 1) / 2)  # the classifier sees [0, 1]
         loss = F.cross_entropy(logits, labels[index].to(device))
         optimizer.zero_grad(set_to_none=True)
@@ -114,3 +117,25 @@ def class_accuracy(classifier: nn.Module, images: torch.Tensor, labels, num_clas
         counts.append(int(mine.sum()))
         per_class.append(correct[mine].float().mean().item() if mine.any() else math.nan)
     return ClassAccuracy(correct.float().mean().item(), tuple(per_class), tuple(counts))
+
+
+@torch.no_grad()
+def prompt_adherence(pipe, classifier, *, template: str, guidance_scale: float, per_digit: int = 10,
+                     num_inference_steps: int = 25, seed: int = 0, batch_size: int = 100,
+                     negative_prompt: str | None = None) -> ClassAccuracy:
+    """Generate ``per_digit`` images for each digit's prompt and score them with the digit classifier (C45).
+
+    Prompts are ``digits.caption(d, template)``; images come from ``sampling.generate`` (equal to
+    the pipeline) at the UNet's native size, seeded so the figure can be reproduced.
+    """
+    from course_utils import digits
+    from course_utils.sampling import generate
+
+    labels = torch.arange(10).repeat_interleave(per_digit)  # (10 · per_digit,)
+    prompts = [digits.caption(int(d), template) for d in labels]
+    generator = torch.Generator().manual_seed(seed)
+    images = torch.cat([
+        generate(pipe, prompts[i:i + batch_size], guidance_scale=guidance_scale, generator=generator,
+                 num_inference_steps=num_inference_steps, negative_prompt=negative_prompt).float().cpu()
+        for i in range(0, len(prompts), batch_size)])  # (N, 3, 64, 64) in [0, 1]
+    return class_accuracy(classifier, digits.rgb64_to_gray32(images), labels)

@@ -1,16 +1,15 @@
-"""Loading the models: SD v1.5 from the hub in full mode, tiny offline copies in smoke mode.
+"""Loading the models: SD v1.5 from the hub in full mode, the shipped miniature SD in mini mode.
 
-Both modes go through the same ``from_pretrained`` calls; only the model id differs.
+Both modes go through the same ``from_pretrained`` calls; only the model id differs (a hub id,
+or the local folder ``course_utils.pretrained`` assembles from the weights inside the package).
 """
 
 from __future__ import annotations
 
 import torch
 
-from course_utils import config, tiny
+from course_utils import config, pretrained
 from course_utils.errors import explain_oom, hub_errors
-
-tiny_sd_dir = tiny.tiny_sd_dir
 
 
 def _drop_torchvision_notice() -> None:
@@ -26,12 +25,13 @@ _drop_torchvision_notice()
 
 
 def sd_model_id(mode: str | None = None) -> str:
-    """The hub id (full) or the local folder (smoke) holding SD v1's components."""
-    return config.SD_MODEL_ID if config.get_mode(mode) == "full" else str(tiny.tiny_sd_dir())
+    """The hub id (full) or the local folder (mini) holding SD v1's components."""
+    return config.SD_MODEL_ID if config.get_mode(mode) == "full" else str(pretrained.mini_sd_dir())
 
 
 def clip_model_id(mode: str | None = None) -> str:
-    return config.CLIP_MODEL_ID if config.get_mode(mode) == "full" else str(tiny.tiny_clip_dir())
+    """CLIP ViT-B/32 from the hub (full) or the mini CLIP whose text tower is the mini SD's text encoder."""
+    return config.CLIP_MODEL_ID if config.get_mode(mode) == "full" else str(pretrained.mini_clip_dir())
 
 
 def load_tokenizer(mode: str | None = None):

@@ -14,7 +14,6 @@ import json
 import random
 import re
 import shutil
-import time
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +21,7 @@ import torch
 import torch.nn.functional as F
 
 from course_utils import config
+from course_utils.train_loop import train_loop
 
 CHECKPOINT_NAME = re.compile(r"^step_(\d{8})$")
 CHECKPOINT_FILES = ("model.safetensors", "training_state.pt", "checkpoint.json")
@@ -100,73 +100,22 @@ def train_class_conditioned(model, dataset, *, noise_scheduler, num_steps: int, 
     # 1. check the inputs
     images, labels = as_image_label_tensors(dataset)
     null_class = _check_model_and_labels(model, images, labels, label_dropout)
-    for name, value in (("num_steps", num_steps), ("checkpoint_every", checkpoint_every)):
-        if not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name}={value!r} must be a positive int.")
-    if not isinstance(batch_size, int) or not 1 <= batch_size <= len(images):
-        raise ValueError(f"batch_size={batch_size!r} must be an int from 1 to the dataset size "
-                         f"({len(images)} images); use a smaller batch_size.")
-    if max_seconds is not None and not max_seconds > 0:
-        raise ValueError(f"max_seconds={max_seconds!r} must be positive, or None for no time limit.")
-    if not learning_rate > 0:
-        raise ValueError(f"learning_rate={learning_rate!r} must be positive (e.g. 1e-3).")
-    settings = dict(batch_size=batch_size, learning_rate=learning_rate, label_dropout=label_dropout,
-                    seed=seed, dataset_size=len(images), scheduler=_plain(noise_scheduler.config))
-
-    # 2. model, optimizer and mixed-precision scaler on the device
+    settings = dict(label_dropout=label_dropout, scheduler=_plain(noise_scheduler.config))
     device = torch.device(device) if device is not None else config.get_device()
-    model.to(device).train()
     images, labels = images.to(device), labels.to(device)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=learning_rate)
-    scaler = torch.amp.GradScaler("cuda", enabled=device.type == "cuda")
-    data_generator = torch.Generator()  # data order, flips and label dropout
 
-    # 3. start fresh, or resume from the last checkpoint
-    saved = load_checkpoint(checkpoint_dir, model, optimizer, scaler, data_generator, settings, device) \
-        if checkpoint_dir is not None else None
-    if saved is None:
-        _seed_everything(seed)
-        data_generator.manual_seed(seed)
-        step, losses, order, position = 0, [], torch.randperm(len(images), generator=data_generator), 0
-    else:
-        step, losses, order, position = saved
-        if step > num_steps:
-            raise ValueError(f"The checkpoint in {checkpoint_dir} is at step {step}, past num_steps={num_steps}; "
-                             "ask for num_steps ≥ that, or use a fresh checkpoint_dir.")
-        if progress:
-            print(f"Resuming from step {step} (checkpoint in {checkpoint_dir}).")
-    start = time.perf_counter()
+    # 2. one step's loss: batch → flip → drop labels → noise-prediction MSE
+    def loss_fn(index, generator):
+        index = index.to(device)
+        clean_images = random_flip(images[index], generator)  # (B, 1, 32, 32)
+        class_labels = drop_labels(labels[index], null_class, label_dropout, generator)  # (B,)
+        return diffusion_loss(model, noise_scheduler, clean_images, class_labels)
 
-    # 4. the loop: batch → flip → drop labels → loss → update
-    from tqdm.auto import tqdm
-
-    bar = tqdm(total=num_steps, initial=step, disable=not progress, desc="training")
-    while step < num_steps:
-        if position + batch_size > len(order):  # new epoch: a new shuffled order
-            order, position = torch.randperm(len(images), generator=data_generator), 0
-        index = order[position:position + batch_size].to(device)
-        position += batch_size
-        clean_images = random_flip(images[index], data_generator)  # (B, 1, 32, 32)
-        class_labels = drop_labels(labels[index], null_class, label_dropout, data_generator)  # (B,)
-        with torch.autocast(device.type, dtype=torch.float16, enabled=device.type == "cuda"):
-            loss = diffusion_loss(model, noise_scheduler, clean_images, class_labels)
-        optimizer.zero_grad(set_to_none=True)
-        scaler.scale(loss).backward()
-        scaler.step(optimizer)
-        scaler.update()
-        losses.append(loss.item())
-        step += 1
-        bar.update(1)
-        if step % 10 == 0:
-            bar.set_postfix(loss=f"{losses[-1]:.4f}")
-        out_of_time = max_seconds is not None and time.perf_counter() - start > max_seconds
-        if checkpoint_dir is not None and (step % checkpoint_every == 0 or step == num_steps or out_of_time):
-            save_checkpoint(checkpoint_dir, step, model, optimizer, scaler, data_generator, settings,
-                            losses, order, position)
-        if out_of_time:
-            break
-    bar.close()
-    return losses
+    # 3. the shared resumable loop (course_utils.train_loop)
+    return train_loop(model, loss_fn, num_examples=len(images), num_steps=num_steps, batch_size=batch_size,
+                      learning_rate=learning_rate, settings=settings, weight_decay=0.01,
+                      checkpoint_dir=checkpoint_dir, checkpoint_every=checkpoint_every, seed=seed,
+                      device=device, progress=progress, max_seconds=max_seconds)
 
 
 def _check_model_and_labels(model, images, labels, label_dropout) -> int:
@@ -193,10 +142,11 @@ def _check_model_and_labels(model, images, labels, label_dropout) -> int:
 
 def _plain(mapping) -> dict:
     """A config as plain JSON data (tuples → lists), without private ``_`` keys."""
-    return json.loads(json.dumps({k: v for k, v in dict(mapping).items() if not k.startswith("_")}, default=str))
+    mapping = mapping if isinstance(mapping, dict) else mapping.to_dict()  # diffusers' FrozenDict or a transformers config
+    return json.loads(json.dumps({k: v for k, v in mapping.items() if not k.startswith("_")}, default=str))
 
 
-def _seed_everything(seed: int) -> None:
+def seed_everything(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)  # CPU and every cuda device

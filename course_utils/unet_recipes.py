@@ -121,7 +121,7 @@ def get_recipe(name: str) -> Recipe:
 
 
 def recipe_for_mode(mode: str) -> Recipe:
-    """``course`` in full mode, ``course_smoke`` in smoke mode."""
-    if mode not in ("full", "smoke"):
-        raise ValueError(f"mode={mode!r}: use 'full' or 'smoke' (see config.get_mode()).")
+    """``course`` in full mode, ``course_smoke`` in mini mode (``smoke`` is mini's former name)."""
+    if mode not in ("full", "mini", "smoke"):
+        raise ValueError(f"mode={mode!r}: use 'full' or 'mini' (see config.get_mode()).")
     return RECIPES["course" if mode == "full" else "course_smoke"]

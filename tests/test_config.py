@@ -13,24 +13,31 @@ def fresh_cache():
     config.hub_reachable.cache_clear()
 
 
-def test_smoke_mode_from_environment(monkeypatch):
+def test_mini_mode_from_environment(monkeypatch):
+    monkeypatch.setenv("COURSE_MODE", "mini")
+    assert config.get_mode() == "mini"
+
+
+def test_smoke_is_the_old_name_of_mini(monkeypatch):
     monkeypatch.setenv("COURSE_MODE", "smoke")
-    assert config.get_mode() == "smoke"
+    assert config.get_mode() == "mini"
+    assert "former name of mini" in config.mode_reason()
+    assert config.get_mode("smoke") == "mini"
 
 
 def test_bad_mode_lists_valid_ones(monkeypatch):
     monkeypatch.setenv("COURSE_MODE", "turbo")
-    with pytest.raises(ValueError, match="auto, full, smoke"):
+    with pytest.raises(ValueError, match="auto, full, mini, smoke"):
         config.get_mode()
-    with pytest.raises(ValueError, match="auto, full, smoke"):
+    with pytest.raises(ValueError, match="auto, full, mini, smoke"):
         config.get_mode("fast")
 
 
-def test_auto_falls_back_to_smoke_offline(monkeypatch):
+def test_auto_falls_back_to_mini_offline(monkeypatch):
     monkeypatch.setenv("COURSE_MODE", "auto")
     monkeypatch.setattr(config, "full_weights_cached", lambda: False)
     monkeypatch.setattr(config, "hub_reachable", lambda: False)
-    assert config.get_mode() == "smoke"
+    assert config.get_mode() == "mini"
     assert "unreachable" in config.mode_reason()
 
 
@@ -52,7 +59,7 @@ def test_full_without_hub_says_how_to_switch(monkeypatch):
     monkeypatch.setenv("COURSE_MODE", "full")
     monkeypatch.setattr(config, "full_weights_cached", lambda: False)
     monkeypatch.setattr(config, "hub_reachable", lambda: False)
-    with pytest.raises(config.HubUnreachableError, match="COURSE_MODE.*smoke"):
+    with pytest.raises(config.HubUnreachableError, match="COURSE_MODE.*mini"):
         config.get_mode()
 
 
@@ -61,7 +68,7 @@ def test_hub_unreachable_when_offline_flag_set():
     from huggingface_hub import constants
 
     if not constants.HF_HUB_OFFLINE:
-        pytest.skip("only meaningful offline (make test MODE=smoke)")
+        pytest.skip("only meaningful offline (make test MODE=mini)")
     assert config.hub_reachable() is False
 
 
@@ -83,9 +90,9 @@ def test_dtype_follows_device():
 
 
 def test_banner_names_mode_device_and_versions(monkeypatch, capsys):
-    monkeypatch.setenv("COURSE_MODE", "smoke")
+    monkeypatch.setenv("COURSE_MODE", "mini")
     text = config.banner()
-    assert "SMOKE" in text and "Device" in text and "diffusers" in text and "torch" in text
+    assert "MINI MODE" in text and "handwritten digits" in text and "not photos" in text and "Device" in text and "diffusers" in text and "torch" in text
     assert text in capsys.readouterr().out
 
 

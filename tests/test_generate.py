@@ -28,7 +28,7 @@ STEPS = 3
 
 @pytest.fixture
 def sd_pipe(pipe):
-    """The session's smoke pipeline; the scheduler a test plugs in is put back afterwards."""
+    """The session's mini pipeline; the scheduler a test plugs in is put back afterwards."""
     original = pipe.scheduler
     yield pipe
     pipe.scheduler = original

@@ -1,4 +1,4 @@
-"""Facts notebook 04 teaches, checked on the smoke models: tokenizer, text encoder, CLIP, cross-attention.
+"""Facts notebook 04 teaches, checked on the mini models: tokenizer, text encoder, CLIP, cross-attention.
 
 The tokenizer is SD v1's real one in both modes, so its ids are tested exactly; the models are tiny and
 random, so only shapes and "by hand equals library" identities are tested for them.

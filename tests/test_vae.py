@@ -1,4 +1,4 @@
-"""course_utils.vae (encode_image / decode_latents) and the notebook-03 checks, on the tiny SD VAE."""
+"""course_utils.vae (encode_image / decode_latents) and the notebook-03 checks, on the mini SD VAE."""
 
 import copy
 
@@ -8,13 +8,13 @@ from diffusers import AutoencoderKL
 from diffusers.image_processor import VaeImageProcessor
 from PIL import Image
 
-from course_utils import checks, data, models
+from course_utils import checks, data, pretrained
 from course_utils.vae import check_image_size, decode_latents, encode_image, to_pil, vae_scale_factor
 
 
 @pytest.fixture(scope="module")
 def vae():
-    return AutoencoderKL.from_pretrained(models.tiny_sd_dir(), subfolder="vae").eval()
+    return AutoencoderKL.from_pretrained(pretrained.mini_sd_dir(), subfolder="vae").eval()
 
 
 @pytest.fixture(scope="module")

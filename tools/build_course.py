@@ -54,7 +54,7 @@ def main() -> int:
 
     config.banner()
     mode = config.get_mode()
-    if mode == "smoke":  # tiny models: one torch thread per kernel avoids oversubscribing (see Makefile)
+    if mode == "mini":  # small models: one torch thread per kernel avoids oversubscribing (see Makefile)
         os.environ.setdefault("OMP_NUM_THREADS", "1")
     BUILD.mkdir(exist_ok=True)
     exporter = HTMLExporter(embed_images=True)

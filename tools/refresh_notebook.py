@@ -1,6 +1,6 @@
-"""Maintainer tool: execute notebooks in smoke mode and save them with only nbval-checked outputs.
+"""Maintainer tool: execute notebooks in mini mode and save them with only nbval-checked outputs.
 
-    COURSE_MODE=smoke HF_HUB_OFFLINE=1 COURSE_WIDGETS=static .venv/bin/python tools/refresh_notebook.py notebooks/01_*.ipynb
+    COURSE_MODE=mini HF_HUB_OFFLINE=1 COURSE_WIDGETS=static .venv/bin/python tools/refresh_notebook.py notebooks/01_*.ipynb
 
 It first writes the Colab badge and setup cell from the template (tools/sync_setup_cells.py).
 The checked cells (``# NBVAL_CHECK_OUTPUT``) hold mode-independent facts (token ids, schedule

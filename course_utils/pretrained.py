@@ -1,0 +1,119 @@
+"""Where every model the course ships lives, and how it is loaded.
+
+The package carries small trained models in ``course_utils/shipped/`` (safetensors, float16
+storage, each folder with a model card ``README.md``), made by the scripts in ``tools/``:
+
+* ``mini-sd/``: the miniature Stable Diffusion (``tools/train_mini_sd.py``) in the hub's layout
+  (``model_index.json``, ``unet/``, ``vae/``, ``text_encoder/``, ``scheduler/``, ``feature_extractor/``);
+* ``mini-clip/``: its two-tower CLIP (the text tower is the mini SD's text encoder);
+* ``digit-classifier/``: the CNN that judges generated digits.
+
+The tokenizer files (5 MB) are not shipped: the real CLIP tokenizer is written from the BPE file
+inside the PyPI package ``openai-clip`` when a model folder is first assembled in the cache
+(``COURSE_CACHE``, default ``~/.cache/course_utils``), so ``from_pretrained`` finds SD's layout.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import torch
+
+SHIPPED = Path(__file__).parent / "shipped"
+TRAIN_HINT = ("Reinstall the course (`pip install --force-reinstall sd-step-by-step`) or rebuild the weights "
+              "with `python tools/train_mini_sd.py` from a checkout.")
+
+
+class MissingWeightsError(FileNotFoundError):
+    """A shipped model's files are not where the package expects them."""
+
+
+def shipped_dir(name: str) -> Path:
+    """The folder of shipped model ``name``, checked to hold its config and weights."""
+    known = sorted(p.name for p in SHIPPED.iterdir() if p.is_dir()) if SHIPPED.is_dir() else []
+    folder = SHIPPED / name
+    if name not in known:
+        raise MissingWeightsError(f"No shipped model called {name!r} in {SHIPPED} (found: {known or 'none'}). "
+                                  + TRAIN_HINT)
+    if not list(folder.rglob("*.safetensors")):
+        raise MissingWeightsError(f"The shipped model {name!r} has no weights file (*.safetensors) in {folder}. "
+                                  + TRAIN_HINT)
+    return folder
+
+
+def _digest(folder: Path) -> str:
+    """A short hash of a folder's files, so a changed shipped model is assembled afresh."""
+    h = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            h.update(str(path.relative_to(folder)).encode())
+            h.update(str(path.stat().st_size).encode())
+            h.update(path.read_bytes()[:4096])
+    return h.hexdigest()[:12]
+
+
+def _assembled(name: str, tokenizer_subfolder: str | None) -> Path:
+    """Copy a shipped model to the cache and add the CLIP tokenizer files (built once)."""
+    from course_utils.clip_tokenizer import build_atomically, cache_root, save_clip_tokenizer_files
+
+    source = shipped_dir(name)
+    target = cache_root() / f"{name}-{_digest(source)}"
+    marker = target / "model_index.json" if (source / "model_index.json").exists() else target / "config.json"
+
+    def build(tmp: Path) -> None:
+        shutil.copytree(source, tmp, dirs_exist_ok=True)
+        save_clip_tokenizer_files(tmp / tokenizer_subfolder if tokenizer_subfolder else tmp)
+
+    if not marker.exists():
+        build_atomically(target, build)
+    return target
+
+
+def mini_sd_dir() -> Path:
+    """The miniature SD in the hub's layout: ``StableDiffusionPipeline.from_pretrained(mini_sd_dir())``."""
+    return _assembled("mini-sd", "tokenizer")
+
+
+def mini_clip_dir() -> Path:
+    """The mini CLIP (both towers) and its processor: ``CLIPModel.from_pretrained(mini_clip_dir())``."""
+    return _assembled("mini-clip", None)
+
+
+def model_card(name: str) -> dict:
+    """The measured figures recorded with a shipped model (``figures.json`` beside its card)."""
+    path = shipped_dir(name) / "figures.json"
+    if not path.exists():
+        raise MissingWeightsError(f"{path} is missing. " + TRAIN_HINT)
+    return json.loads(path.read_text())
+
+
+def digit_classifier(device=None):
+    """The shipped digit classifier (``evaluation.build_classifier``): (N, 1, 32, 32) in [0, 1] → logits."""
+    from safetensors.torch import load_file
+
+    from course_utils import evaluation
+
+    folder = shipped_dir("digit-classifier")
+    meta = json.loads((folder / "config.json").read_text())
+    classifier = evaluation.build_classifier(meta["num_classes"], meta["width"])
+    state = load_file(str(folder / "model.safetensors"))
+    classifier.load_state_dict({k: v.float() for k, v in state.items()})
+    return classifier.to(device or "cpu").eval()
+
+
+def save_digit_classifier(classifier, folder: Path, width: int, num_classes: int = 10) -> None:
+    """Write a classifier as ``model.safetensors`` + ``config.json`` (used by the training script)."""
+    from safetensors.torch import save_file
+
+    folder.mkdir(parents=True, exist_ok=True)
+    state = {k: v.detach().cpu().contiguous() for k, v in classifier.state_dict().items()}
+    save_file({k: (v.half() if v.is_floating_point() else v) for k, v in state.items()}, str(folder / "model.safetensors"))
+    (folder / "config.json").write_text(json.dumps({"num_classes": num_classes, "width": width}, indent=1))
+
+
+def to_float16_storage(model: torch.nn.Module) -> torch.nn.Module:
+    """Halve a model's size on disk; ``from_pretrained(..., dtype=torch.float32)`` upcasts it again."""
+    return model.to(torch.float16)

@@ -1,0 +1,115 @@
+"""The one resumable training loop of the course (notebook 02's UNet, notebook 06's CLIP, VAE, UNet).
+
+Every model is trained the same way: shuffle the data once per epoch, take a batch of indices,
+let a ``loss_fn`` turn them into a loss, take an AdamW step. What differs between models is only
+the ``loss_fn``. With ``checkpoint_dir`` the loop saves everything needed to continue bit for
+bit (weights, optimizer, data order, random states; see ``training.save_checkpoint``) every
+``checkpoint_every`` steps, and a later call with the same folder resumes where it stopped, so a
+crash or a closed laptop costs at most ``checkpoint_every`` steps.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import torch
+
+from course_utils import config
+
+
+def learning_rate_at(step: int, learning_rate: float, warmup_steps: int, num_steps: int, decay: bool) -> float:
+    """Linear warm-up over ``warmup_steps``, then constant or (``decay``) a cosine down to 10 %."""
+    if step < warmup_steps:
+        return learning_rate * (step + 1) / warmup_steps
+    if not decay:
+        return learning_rate
+    progress = (step - warmup_steps) / max(1, num_steps - warmup_steps)
+    return learning_rate * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(1.0, progress))))
+
+
+def check_loop_settings(num_examples: int, num_steps, batch_size, learning_rate, checkpoint_every,
+                        max_seconds) -> None:
+    for name, value in (("num_steps", num_steps), ("checkpoint_every", checkpoint_every)):
+        if not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name}={value!r} must be a positive int.")
+    if not isinstance(batch_size, int) or not 1 <= batch_size <= num_examples:
+        raise ValueError(f"batch_size={batch_size!r} must be an int from 1 to the dataset size "
+                         f"({num_examples} examples); use a smaller batch_size.")
+    if max_seconds is not None and not max_seconds > 0:
+        raise ValueError(f"max_seconds={max_seconds!r} must be positive, or None for no time limit.")
+    if not learning_rate > 0:
+        raise ValueError(f"learning_rate={learning_rate!r} must be positive (e.g. 1e-3).")
+
+
+def train_loop(model, loss_fn, *, num_examples: int, num_steps: int, batch_size: int, learning_rate: float,
+               settings: dict, warmup_steps: int = 0, decay: bool = False, weight_decay: float = 0.01,
+               checkpoint_dir=None, checkpoint_every: int = 250, seed: int = 0, device=None,
+               progress: bool = True, max_seconds: float | None = None, desc: str = "training") -> list[float]:
+    """Train ``model`` for ``num_steps`` steps in total; returns the loss of every step from step 0.
+
+    ``loss_fn(index, generator)`` gets the batch's example indices (B,) (CPU, long) and the data
+    generator (for augmentation, caption or label dropout) and returns a scalar loss. ``settings``
+    is stored in each checkpoint; resuming with different settings is refused.
+    """
+    # 1. check the inputs
+    from course_utils.training import load_checkpoint, save_checkpoint, seed_everything
+
+    check_loop_settings(num_examples, num_steps, batch_size, learning_rate, checkpoint_every, max_seconds)
+    settings = dict(settings, batch_size=batch_size, learning_rate=learning_rate, seed=seed,
+                    dataset_size=num_examples, warmup_steps=warmup_steps, decay=decay, weight_decay=weight_decay)
+
+    # 2. model, optimizer and mixed-precision scaler on the device
+    device = torch.device(device) if device is not None else config.get_device()
+    model.to(device).train()
+    optimizer = torch.optim.AdamW(model.parameters(), lr=learning_rate, weight_decay=weight_decay)
+    scaler = torch.amp.GradScaler("cuda", enabled=device.type == "cuda")
+    data_generator = torch.Generator()  # data order and every random choice of the loss_fn
+
+    # 3. start fresh, or resume from the last checkpoint
+    saved = load_checkpoint(checkpoint_dir, model, optimizer, scaler, data_generator, settings, device) \
+        if checkpoint_dir is not None else None
+    if saved is None:
+        seed_everything(seed)
+        data_generator.manual_seed(seed)
+        step, losses, order, position = 0, [], torch.randperm(num_examples, generator=data_generator), 0
+    else:
+        step, losses, order, position = saved
+        if step > num_steps:
+            raise ValueError(f"The checkpoint in {checkpoint_dir} is at step {step}, past num_steps={num_steps}; "
+                             "ask for num_steps ≥ that, or use a fresh checkpoint_dir.")
+        if progress:
+            print(f"Resuming from step {step} (checkpoint in {checkpoint_dir}).")
+    start = time.perf_counter()
+
+    # 4. the loop: batch of indices → loss → update (fp16 autocast on cuda)
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=num_steps, initial=step, disable=not progress, desc=desc)
+    while step < num_steps:
+        if position + batch_size > len(order):  # new epoch: a new shuffled order
+            order, position = torch.randperm(num_examples, generator=data_generator), 0
+        index = order[position:position + batch_size]  # (B,)
+        position += batch_size
+        for group in optimizer.param_groups:
+            group["lr"] = learning_rate_at(step, learning_rate, warmup_steps, num_steps, decay)
+        with torch.autocast(device.type, dtype=torch.float16, enabled=device.type == "cuda"):
+            loss = loss_fn(index, data_generator)
+        optimizer.zero_grad(set_to_none=True)
+        scaler.scale(loss).backward()
+        scaler.step(optimizer)
+        scaler.update()
+        losses.append(loss.item())
+        step += 1
+        bar.update(1)
+        if step % 10 == 0:
+            bar.set_postfix(loss=f"{losses[-1]:.4f}")
+        out_of_time = max_seconds is not None and time.perf_counter() - start > max_seconds
+        if checkpoint_dir is not None and (step % checkpoint_every == 0 or step == num_steps or out_of_time):
+            save_checkpoint(checkpoint_dir, step, model, optimizer, scaler, data_generator, settings,
+                            losses, order, position)
+        if out_of_time:
+            break
+    bar.close()
+    model.eval()
+    return losses
