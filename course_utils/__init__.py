@@ -6,3 +6,27 @@ One module per concept: ``config`` (mode, device, dtype), ``models`` (pipeline a
 """
 
 __version__ = "0.1.0"
+
+# Two harmless library notices, silenced as soon as the course is imported: (1) without torchvision
+# (the course needs none, and there is no CPU build of it for every machine) transformers uses
+# its PIL image processors and says so; (2) diffusers warns on `.to(dtype)` for models that keep
+# no module in float32 (its list is empty: "should be kept in float32: []").
+_HARMLESS = ("requires torchvision (not installed)", "should be kept in float32: []")
+
+
+def _drop_harmless_notices() -> None:
+    import logging
+
+    for name in ("transformers", "diffusers"):
+        for handler in logging.getLogger(name).handlers:
+            handler.addFilter(lambda record: not any(text in record.getMessage() for text in _HARMLESS))
+
+
+try:
+    from diffusers.utils import logging as _diffusers_logging
+    from transformers.utils import logging as _transformers_logging
+
+    _transformers_logging.get_logger(), _diffusers_logging.get_logger()  # make sure their handlers exist
+    _drop_harmless_notices()
+except ImportError:  # pragma: no cover - the libraries are dependencies; keep `import course_utils` working
+    pass

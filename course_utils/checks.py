@@ -260,3 +260,11 @@ def check_img2img_timesteps(timesteps_fn, pipe) -> bool | None:
                     "int(num_inference_steps * strength) steps, counting scheduler.order entries per step.")
 
     return run_check("img2img start timesteps", test)
+
+
+# --- notebook 06: training a miniature SD (in their own module, re-exported here) --------------
+from course_utils.checks_training import (  # noqa: E402, F401
+    check_contrastive_loss,
+    check_text_conditioned_loss,
+    check_zero_shot,
+)

@@ -122,17 +122,19 @@ def class_accuracy(classifier: nn.Module, images: torch.Tensor, labels, num_clas
 @torch.no_grad()
 def prompt_adherence(pipe, classifier, *, template: str, guidance_scale: float, per_digit: int = 10,
                      num_inference_steps: int = 25, seed: int = 0, batch_size: int = 100,
-                     negative_prompt: str | None = None) -> ClassAccuracy:
+                     negative_prompt: str | None = None, words=None) -> ClassAccuracy:
     """Generate ``per_digit`` images for each digit's prompt and score them with the digit classifier (C45).
 
     Prompts are ``digits.caption(d, template)``; images come from ``sampling.generate`` (equal to
-    the pipeline) at the UNet's native size, seeded so the figure can be reproduced.
+    the pipeline) at the UNet's native size, seeded so the figure can be reproduced. ``words``:
+    the class names (default the digits'; Fashion-MNIST's in full mode).
     """
     from course_utils import digits
     from course_utils.sampling import generate
 
+    words = words or digits.DIGIT_WORDS
     labels = torch.arange(10).repeat_interleave(per_digit)  # (10 · per_digit,)
-    prompts = [digits.caption(int(d), template) for d in labels]
+    prompts = [digits.caption(int(d), template, words) for d in labels]
     generator = torch.Generator().manual_seed(seed)
     images = torch.cat([
         generate(pipe, prompts[i:i + batch_size], guidance_scale=guidance_scale, generator=generator,

@@ -12,18 +12,6 @@ from course_utils import config, pretrained
 from course_utils.errors import explain_oom, hub_errors
 
 
-def _drop_torchvision_notice() -> None:
-    """Silence one harmless notice: without torchvision (the course needs none, and there is no
-    CPU build of it for every machine) transformers uses its PIL image processors and says so."""
-    from transformers.utils import logging as hf_logging
-
-    for handler in hf_logging.get_logger().handlers:
-        handler.addFilter(lambda record: "requires torchvision (not installed)" not in record.getMessage())
-
-
-_drop_torchvision_notice()
-
-
 def sd_model_id(mode: str | None = None) -> str:
     """The hub id (full) or the local folder (mini) holding SD v1's components."""
     return config.SD_MODEL_ID if config.get_mode(mode) == "full" else str(pretrained.mini_sd_dir())

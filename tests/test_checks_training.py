@@ -1,0 +1,48 @@
+"""Notebook 06's exercise checks: a right answer passes, a wrong one fails, a stub is 'not attempted'."""
+
+import torch
+import torch.nn.functional as F
+
+from course_utils import checks, mini_clip
+
+
+def stub(*args):
+    raise NotImplementedError
+
+
+def test_contrastive_loss_check():
+    assert checks.check_contrastive_loss(mini_clip.contrastive_loss) is True
+
+    def one_direction(image_embeds, text_embeds, logit_scale):  # forgets the text → image half
+        logits = logit_scale.exp() * F.normalize(image_embeds, dim=-1) @ F.normalize(text_embeds, dim=-1).T
+        return F.cross_entropy(logits, torch.arange(len(logits)))
+
+    assert checks.check_contrastive_loss(one_direction) is False
+    assert checks.check_contrastive_loss(stub) is None
+
+
+def test_zero_shot_check():
+    def right(image_embeds, text_embeds):
+        return (F.normalize(image_embeds, dim=-1) @ F.normalize(text_embeds, dim=-1).T).argmax(dim=1)
+
+    def unnormalised(image_embeds, text_embeds):
+        return (image_embeds @ text_embeds.T).argmax(dim=1)
+
+    assert checks.check_zero_shot(right) is True
+    assert checks.check_zero_shot(lambda i, t: torch.zeros(len(i), dtype=torch.long)) is False
+    assert checks.check_zero_shot(stub) is None
+    assert checks.check_zero_shot(unnormalised) in (True, False)  # may agree by chance; must not raise
+
+
+def test_text_conditioned_loss_check():
+    def right(unet, scheduler, latents, states, noise, timesteps):
+        noisy = scheduler.add_noise(latents, noise, timesteps)
+        return F.mse_loss(unet(noisy, timesteps, encoder_hidden_states=states).sample, noise)
+
+    def predicts_latents(unet, scheduler, latents, states, noise, timesteps):
+        noisy = scheduler.add_noise(latents, noise, timesteps)
+        return F.mse_loss(unet(noisy, timesteps, encoder_hidden_states=states).sample, latents)
+
+    assert checks.check_text_conditioned_loss(right) is True
+    assert checks.check_text_conditioned_loss(predicts_latents) is False
+    assert checks.check_text_conditioned_loss(stub) is None
