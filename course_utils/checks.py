@@ -20,7 +20,6 @@ from course_utils.checks_diffusion import (  # noqa: F401
 )
 from course_utils.checks_latents import check_kl, check_latent_shape, check_scaling_factor  # noqa: F401
 from course_utils.checks_sampling import (  # noqa: F401
-    check_cfg_step,
     check_ddim_step,
     check_img2img_timesteps,
     check_rescale_noise_cfg,
