@@ -24,10 +24,5 @@ from course_utils.checks_sampling import (  # noqa: F401
     check_img2img_timesteps,
     check_rescale_noise_cfg,
 )
-from course_utils.checks_text import (  # noqa: F401
-    check_attention,
-    check_clip_loss,
-    check_count_truncated,
-    check_similarity_matrix,
-)
+from course_utils.checks_text import check_attention, check_clip_loss, check_count_truncated  # noqa: F401
 from course_utils.verdicts import assert_close, run_check  # noqa: F401

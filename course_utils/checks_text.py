@@ -72,18 +72,3 @@ def check_attention(attention_fn) -> bool | None:
         assert_close(got, expected, "the attention output (B, heads, queries, d)", atol=1e-4)
 
     return run_check("attention from Q, K, V", test)
-
-
-def check_similarity_matrix(similarity_fn) -> bool | None:
-    """``similarity_fn(image_embeds, text_embeds)`` must give cosine similarities (images × texts)."""
-    import torch.nn.functional as F
-
-    def test():
-        generator = torch.Generator().manual_seed(0)
-        image_embeds = torch.randn(3, 16, generator=generator) * 5  # not unit length on purpose
-        text_embeds = torch.randn(4, 16, generator=generator)
-        expected = F.cosine_similarity(image_embeds[:, None, :], text_embeds[None, :, :], dim=-1)  # (3, 4)
-        got = similarity_fn(image_embeds, text_embeds)
-        assert_close(got, expected, "the similarity matrix (rows: images, columns: texts)", atol=1e-5)
-
-    return run_check("cosine-similarity matrix", test)
