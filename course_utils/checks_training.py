@@ -1,7 +1,7 @@
 """Self-checking exercises of notebook 06 (training a miniature SD), checked against the libraries.
 
-Same contract as ``course_utils.checks`` (and re-exported there): each ``check_*`` returns True,
-False (with a hint) or None (stub not attempted) and never raises.
+Same contract as every check (``course_utils.verdicts``; re-exported by ``course_utils.checks``):
+each ``check_*`` returns True, False (with a hint) or None (stub not attempted) and never raises.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from course_utils.checks import assert_close, run_check
+from course_utils.verdicts import assert_close, run_check
 
 
 def _small_clip(seed: int = 0):
@@ -33,20 +33,22 @@ def _clip_batch(generator):
     return input_ids, pixel_values
 
 
-def check_contrastive_loss(loss_fn) -> bool | None:
-    """``loss_fn(image_embeds, text_embeds, logit_scale)`` must equal ``CLIPModel(..., return_loss=True).loss``."""
-    from course_utils.mini_clip import image_embeds, text_embeds
+def check_warmup_cosine(multiplier_fn) -> bool | None:
+    """``multiplier_fn(step, warmup_steps, num_steps)`` = diffusers' ``get_cosine_schedule_with_warmup`` factor."""
+    from diffusers.optimization import get_cosine_schedule_with_warmup
 
     def test():
-        model = _small_clip()
-        input_ids, pixel_values = _clip_batch(torch.Generator().manual_seed(0))
-        with torch.no_grad():
-            expected = model(input_ids=input_ids, pixel_values=pixel_values, return_loss=True).loss
-            got = loss_fn(image_embeds(model, pixel_values), text_embeds(model, input_ids), model.logit_scale)
-        assert isinstance(got, torch.Tensor) and got.ndim == 0, "return one number (a 0-d tensor), the batch's loss."
-        assert_close(got, expected, "the loss", atol=1e-5)
+        for warmup, total in ((10, 100), (0, 50), (25, 40)):
+            optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=1.0)
+            schedule = get_cosine_schedule_with_warmup(optimizer, warmup, total)
+            for step in range(total):
+                expected = schedule.lr_lambdas[0](step)
+                got = float(multiplier_fn(step, warmup, total))
+                assert abs(got - expected) < 1e-6, (
+                    f"at step {step} of {total} (warm-up {warmup}) you give {got:.4f}, diffusers {expected:.4f}. "
+                    "Warm-up: step / warmup_steps; then ½ (1 + cos(π · progress)), progress from 0 to 1.")
 
-    return run_check("CLIP's contrastive loss", test)
+    return run_check("warm-up + cosine learning-rate schedule", test)
 
 
 def check_zero_shot(classify_fn) -> bool | None:

@@ -32,8 +32,9 @@ def make_betas(kind: str, num_train_timesteps: int = 1000, beta_start=None, beta
         return torch.linspace(beta_start, beta_end, T, dtype=torch.float32)
     if kind == "scaled_linear":  # evenly spaced square roots of beta
         return torch.linspace(beta_start**0.5, beta_end**0.5, T, dtype=torch.float32) ** 2
-    # cosine: ᾱ(t) = cos²((t/T + s)/(1 + s) · π/2), β_t = 1 − ᾱ(t+1)/ᾱ(t), capped at 0.999
-    def alpha_bar(t: float) -> float:
+    # cosine (Nichol & Dhariwal 2021, eq. 17): ᾱ_t = f(t)/f(0), f(t) = cos²((t/T + s)/(1 + s) · π/2), s = 0.008;
+    # β_t = 1 − ᾱ_t/ᾱ_{t−1} = 1 − f(t)/f(t−1) (f(0) cancels), capped at 0.999
+    def alpha_bar(t: float) -> float:  # f at t/T
         return math.cos((t + 0.008) / 1.008 * math.pi / 2) ** 2
 
     betas = [min(1 - alpha_bar((i + 1) / T) / alpha_bar(i / T), 0.999) for i in range(T)]

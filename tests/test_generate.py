@@ -250,21 +250,3 @@ def test_check_img2img_timesteps_tells_right_from_wrong(pipe, capsys):
     assert "HeunDiscreteScheduler" in capsys.readouterr().out
     assert checks.check_img2img_timesteps(rounds, pipe) is False
     assert checks.check_img2img_timesteps(stub, pipe) is None
-
-
-def test_check_cfg_step_tells_right_from_wrong(sd_pipe):
-    def right(unet, scheduler, latents, t, prompt_embeds, guidance_scale):
-        model_input = scheduler.scale_model_input(torch.cat([latents] * 2), t)
-        uncond, text = unet(model_input, t, encoder_hidden_states=prompt_embeds).sample.chunk(2)
-        return scheduler.step(uncond + guidance_scale * (text - uncond), t, latents).prev_sample
-
-    def no_scaling(unet, scheduler, latents, t, prompt_embeds, guidance_scale):
-        uncond, text = unet(torch.cat([latents] * 2), t, encoder_hidden_states=prompt_embeds).sample.chunk(2)
-        return scheduler.step(uncond + guidance_scale * (text - uncond), t, latents).prev_sample
-
-    def stub(*args):
-        raise NotImplementedError
-
-    assert checks.check_cfg_step(right, sd_pipe) is True
-    assert checks.check_cfg_step(no_scaling, sd_pipe) is False
-    assert checks.check_cfg_step(stub, sd_pipe) is None

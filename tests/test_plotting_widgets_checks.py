@@ -8,7 +8,7 @@ import pytest  # noqa: E402
 import torch  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from course_utils import checks, plotting, schedules  # noqa: E402
+from course_utils import plotting  # noqa: E402
 from course_utils import widgets as course_widgets  # noqa: E402
 
 
@@ -47,18 +47,3 @@ def test_explore_rejects_unknown_settings(monkeypatch):
     monkeypatch.setenv("COURSE_WIDGETS", "sometimes")
     with pytest.raises(ValueError, match="live"):
         course_widgets.widgets_enabled()
-
-
-def test_checks_verdicts(capsys):
-    def stub(*args):
-        raise NotImplementedError
-
-    assert checks.check_add_noise(stub) is None
-    assert "not attempted" in capsys.readouterr().out
-    assert checks.check_add_noise(schedules.add_noise) is True
-    wrong = lambda x0, noise, t, a: a[t].reshape(-1, 1, 1, 1) * x0 + (1 - a[t]).reshape(-1, 1, 1, 1) * noise
-    assert checks.check_add_noise(wrong) is False
-    assert "differs" in capsys.readouterr().out
-    assert checks.check_alphas_cumprod(schedules.alphas_cumprod_from_betas) is True
-    assert checks.check_alphas_cumprod(lambda b: torch.cumsum(1 - b, 0)) is False
-    assert checks.check_alphas_cumprod(lambda b: 1 / 0) is False

@@ -156,22 +156,3 @@ def test_check_count_truncated(tokenizer, capsys):
     assert checks.check_count_truncated(forgets_special_tokens, tokenizer) is False
     assert "truncation drops" in capsys.readouterr().out
     assert checks.check_count_truncated(stub, tokenizer) is None
-
-
-def test_check_similarity_matrix():
-    def right(image_embeds, text_embeds):
-        return F.normalize(image_embeds, dim=-1) @ F.normalize(text_embeds, dim=-1).T
-
-    def not_normalised(image_embeds, text_embeds):
-        return image_embeds @ text_embeds.T
-
-    def transposed(image_embeds, text_embeds):
-        return right(text_embeds, image_embeds)
-
-    def stub(image_embeds, text_embeds):
-        raise NotImplementedError
-
-    assert checks.check_similarity_matrix(right) is True
-    assert checks.check_similarity_matrix(not_normalised) is False
-    assert checks.check_similarity_matrix(transposed) is False
-    assert checks.check_similarity_matrix(stub) is None
