@@ -52,7 +52,8 @@ def test_loop_equals_a_hand_written_loop(model):
             eps_c = model(x, t, class_labels=labels).sample
             eps_n = model(x, t, class_labels=null).sample
             x = scheduler.step(eps_n + 3.0 * (eps_c - eps_n), t, x).prev_sample
-    assert torch.allclose(got, (x / 2 + 0.5).clamp(0, 1), atol=1e-4)  # batched vs separate: float rounding
+    diff = (got - (x / 2 + 0.5).clamp(0, 1)).abs().max().item()
+    assert diff < 1e-3, diff  # batched vs separate passes round differently; 10 steps compound it
 
 
 def test_output_range_shape_and_reproducibility(model):
