@@ -17,6 +17,7 @@ FASHION_MNIST_CLASSES = (
 DIGIT_CLASSES = tuple(f"digit {i} (stand-in)" for i in range(10))  # digits standing in for the 10 clothes
 SPLITS = ("train", "test")
 SAMPLE_PHOTOS = ("flower", "china")
+EXAMPLE_DIGITS = (3, 8)  # mini mode's stand-ins for the two photos: held-out digits of these classes
 
 
 def load_fashion_mnist(split: str = "train", mode: str | None = None):
@@ -62,6 +63,25 @@ def load_sample_photo(size: int = 512, name: str = "flower") -> Image.Image:
     left, top = (photo.width - side) // 2, (photo.height - side) // 2
     square = photo.crop((left, top, left + side, top + side))
     return square.resize((size, size), Image.LANCZOS)
+
+
+def load_example_image(which: int = 0, mode: str | None = None) -> Image.Image:
+    """An image the mode's VAE knows, for encoding and img2img (notebooks 03 and 05).
+
+    Full mode: sample photo ``which`` (0 = flower, 1 = china) at 512×512, SD v1's size. Mini mode:
+    the first held-out test digit of class ``EXAMPLE_DIGITS[which]`` (a 3, an 8) as a 64×64 RGB image,
+    the layout the mini SD was trained on; the mini VAE never saw it.
+    """
+    if which not in (0, 1):
+        raise ValueError(f"which={which!r}: there are two example images, 0 and 1.")
+    if config.get_mode(mode) == "full":
+        return load_sample_photo(512, SAMPLE_PHOTOS[which])
+    from course_utils import digits
+
+    pixels, labels = digits.load_digits("test")  # (500, 28, 28) uint8, (500,)
+    first = int(np.flatnonzero(labels == EXAMPLE_DIGITS[which])[0])
+    image = digits.digits_to_rgb64(pixels[first:first + 1])[0]  # (3, 64, 64) in [−1, 1]
+    return Image.fromarray(((image.permute(1, 2, 0) + 1) * 127.5).round().byte().numpy())
 
 
 # --- captioned images for the text-to-image model of notebook 06 -------------------------------
