@@ -210,6 +210,7 @@ Captions: a random template per image and step from {templates}; for the UNet 10
 | UNet | {steps[unet]} | {batch[unet]} | noise-prediction MSE on scaled latents | {f[unet][seconds]} s |
 
 Total training {minutes:.1f} min on {f[machine]} (torch {f[torch]}); command: `{f[command]}`.
+{f[machine_note]}
 Weights are stored as float16 safetensors and loaded back in float32. The CLIP tokenizer files are not
 shipped: `course_utils.pretrained` writes them from the BPE file of the PyPI package `openai-clip`.
 
@@ -227,6 +228,9 @@ shipped: `course_utils.pretrained` writes them from the BPE file of the PyPI pac
 | prompt template | guidance scale | adherence |
 |---|---|---|
 {rows}
+
+The pipeline (like the course's `generate`) applies classifier-free guidance only when the scale is above 1,
+so scales 0.0 and 1.0 both use the conditional prediction alone and give the same images.
 """
 
 CLASSIFIER_CARD = """# Digit classifier (course model card)
@@ -245,6 +249,8 @@ def main() -> None:
     parser.add_argument("--per-digit", type=int, default=20, help="images per digit for the adherence figures")
     parser.add_argument("--evaluate-only", action="store_true",
                         help="measure the shipped weights again (and rewrite figures.json and the model card)")
+    parser.add_argument("--machine-note", default="",
+                        help="a sentence for the model card about the machine, e.g. other jobs that shared it")
     parser.add_argument("--steps-scale", type=float, default=1.0, help="multiply every stage's steps (a quick dry run)")
     args = parser.parse_args()
     for name in STEPS:
@@ -257,6 +263,7 @@ def main() -> None:
         figures = json.loads((pretrained.SHIPPED / "mini-sd" / "figures.json").read_text())
     else:
         train_all(args, figures, start)
+    figures["machine_note"] = args.machine_note or figures.get("machine_note", "")
     figures["loss_curves"] = loss_curves(args.work_dir)
     evaluate(figures, args.per_digit)
     write_card(figures)
