@@ -2,6 +2,8 @@
 
 import base64
 import io
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -132,3 +134,13 @@ def test_build_writes_both_handouts_without_loading_bars(tmp_path, monkeypatch):
     assert "Loading pipeline" not in str(executed) and "widgets" in executed.metadata  # Jupyter can still draw it
     page = (tmp_path / "99_synthetic.html").read_text()
     assert "Loading pipeline" not in page and "training: 100%|" in page
+
+
+def test_build_turns_off_the_libraries_loading_bars_in_its_kernels(monkeypatch):
+    monkeypatch.delenv("HF_HUB_DISABLE_PROGRESS_BARS", raising=False)
+    build_course.quiet_loading_bars()
+    probe = ("import course_utils\nfrom diffusers.utils import logging as d\nfrom transformers.utils import logging as t\n"
+             "print(d.is_progress_bar_enabled(), t.is_progress_bar_enabled())")
+    # A kernel is a fresh interpreter that inherits the build's environment, as this one does.
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=dict(os.environ), cwd=ROOT)
+    assert done.stdout.split() == ["False", "False"], done.stderr[-2000:]

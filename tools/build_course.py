@@ -50,6 +50,15 @@ def write_index(entries: list[dict], mode: str) -> None:
     (BUILD / "index.html").write_text(page, encoding="utf-8")
 
 
+def quiet_loading_bars() -> None:
+    """No model- or file-loading progress bars in the kernels the build starts (they inherit this).
+
+    transformers and huggingface_hub read the hub's switch themselves; course_utils passes it on to
+    diffusers, whose "Loading pipeline components..." bar has no switch of its own.
+    """
+    os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
+
+
 def write_handout(nb, name: str) -> list[str]:
     """build/NAME.ipynb and build/NAME.html; returns the formulas left as TeX (none, normally)."""
     drop_loading_bars(nb)
@@ -68,6 +77,7 @@ def main() -> int:
     mode = config.get_mode()
     if mode == "mini":  # small models: one torch thread per kernel avoids oversubscribing (see Makefile)
         os.environ.setdefault("OMP_NUM_THREADS", "1")
+    quiet_loading_bars()
     BUILD.mkdir(exist_ok=True)
     entries, failed = [], []
     for path in notebook_paths():
