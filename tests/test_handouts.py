@@ -1,4 +1,8 @@
-"""Handouts that read the same without internet: maths as MathML, no CDN, no loading bars."""
+"""Handouts that read the same without internet: maths as MathML, no CDN, no loading bars.
+
+The browser tests open a small built page in headless Chromium with the network off; they skip
+where Chromium is not installed (Debian: `apt-get install chromium`; .ci/run installs it).
+"""
 
 import base64
 import io
@@ -8,16 +12,20 @@ import sys
 from pathlib import Path
 
 import nbformat
+import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 import build_course  # noqa: E402
+import check_handouts  # noqa: E402
 import math_font  # noqa: E402
 import notebook_io  # noqa: E402
 from handout_export import HandoutExporter, drop_loading_bars, widgets_as_text  # noqa: E402
 from offline_math import formulas_in, latex_to_mathml, markdown_to_html  # noqa: E402
 
+CHROMIUM = check_handouts.find_chromium()
+needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="no Chromium here (apt-get install chromium)")
 LOADING_BAR = "Loading pipeline components...: 100%|██████████| 7/7 [00:00<00:00, 12.31it/s]\n"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
@@ -144,3 +152,24 @@ def test_build_turns_off_the_libraries_loading_bars_in_its_kernels(monkeypatch):
     # A kernel is a fresh interpreter that inherits the build's environment, as this one does.
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=dict(os.environ), cwd=ROOT)
     assert done.stdout.split() == ["False", "False"], done.stderr[-2000:]
+
+
+@needs_chromium
+def test_a_built_handout_reads_offline_in_chromium(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(build_course, "BUILD", tmp_path)
+    build_course.write_handout(synthetic_notebook(), "99_synthetic")
+    found = check_handouts.inspect_page(tmp_path / "99_synthetic.html", CHROMIUM)
+    assert check_handouts.problems(found) == [], found
+    assert found["math"] == found["math_drawn"] == 3 and found["fractions_stacked"] == 1
+    assert "Handout Math" in found["math_font"]
+    assert found["images"] == 1 and not found["images_broken"]
+
+
+@needs_chromium
+def test_the_check_sees_raw_tex_and_web_scripts_in_an_old_style_page(tmp_path):
+    from nbconvert import HTMLExporter
+
+    page, _ = HTMLExporter(embed_images=True).from_notebook_node(synthetic_notebook())  # MathJax from a CDN
+    (tmp_path / "99_old.html").write_text(page, encoding="utf-8")
+    issues = " | ".join(check_handouts.problems(check_handouts.inspect_page(tmp_path / "99_old.html", CHROMIUM)))
+    assert "raw TeX visible" in issues and "no MathML formula" in issues and "points at the web" in issues

@@ -3,7 +3,7 @@
 For each notebook: the executed .ipynb and a self-contained .html that reads the same with no
 network (formulas as MathML, pictures embedded, widgets as text, no script from a CDN: see
 handout_export.py), plus build/index.html linking them in course order. The libraries' loading
-progress bars stay out of both.
+progress bars stay out of both. `python tools/check_handouts.py` then opens the pages in a browser.
 """
 
 from __future__ import annotations
