@@ -17,7 +17,7 @@ TEST_ENV := COURSE_MODE=$(MODE) COURSE_WIDGETS=static
 endif
 PYTEST_NB := --nbval-lax --nbval-current-env --nbval-cell-timeout=600
 
-.PHONY: install test unit notebooks course lab test-latest strip clean
+.PHONY: install test unit notebooks course check-course lab test-latest strip clean
 
 install: $(STAMP)
 
@@ -42,6 +42,10 @@ notebooks: $(STAMP)
 
 course: $(STAMP)
 	COURSE_WIDGETS=static $(BIN)/python tools/build_course.py
+
+# Reads every built handout the way a reader does: headless Chromium, network off (apt-get install chromium).
+check-course: $(STAMP)
+	$(BIN)/python tools/check_handouts.py
 
 lab: $(STAMP)
 	$(BIN)/python -m jupyter lab notebooks

@@ -22,11 +22,21 @@ def _drop_harmless_notices() -> None:
             handler.addFilter(lambda record: not any(text in record.getMessage() for text in _HARMLESS))
 
 
+def _follow_the_hubs_progress_bar_switch() -> None:
+    """HF_HUB_DISABLE_PROGRESS_BARS=1 (set by `make course`) silences transformers' and the hub's
+    bars; diffusers has no such switch, so its "Loading pipeline components..." bar is turned off here."""
+    import os
+
+    if os.environ.get("HF_HUB_DISABLE_PROGRESS_BARS", "").strip().upper() in {"1", "ON", "YES", "TRUE"}:
+        _diffusers_logging.disable_progress_bar()
+
+
 try:
     from diffusers.utils import logging as _diffusers_logging
     from transformers.utils import logging as _transformers_logging
 
     _transformers_logging.get_logger(), _diffusers_logging.get_logger()  # make sure their handlers exist
     _drop_harmless_notices()
+    _follow_the_hubs_progress_bar_switch()
 except ImportError:  # pragma: no cover - the libraries are dependencies; keep `import course_utils` working
     pass

@@ -1,7 +1,9 @@
 """`make course`: execute every notebook in the resolved mode and write handouts to build/.
 
-For each notebook: the executed .ipynb and a self-contained .html (pictures embedded, widgets
-shown through their static fallback), plus build/index.html linking them in course order.
+For each notebook: the executed .ipynb and a self-contained .html that reads the same with no
+network (formulas as MathML, pictures embedded, widgets as text, no script from a CDN: see
+handout_export.py), plus build/index.html linking them in course order. The libraries' loading
+progress bars stay out of both. `python tools/check_handouts.py` then opens the pages in a browser.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import time
 import traceback
 
 import nbformat
-from nbconvert import HTMLExporter
+from handout_export import HandoutExporter, drop_loading_bars, widgets_as_text
 from notebook_io import ROOT, execute, notebook_paths
 
 BUILD = ROOT / "build"
@@ -48,6 +50,25 @@ def write_index(entries: list[dict], mode: str) -> None:
     (BUILD / "index.html").write_text(page, encoding="utf-8")
 
 
+def quiet_loading_bars() -> None:
+    """No model- or file-loading progress bars in the kernels the build starts (they inherit this).
+
+    transformers and huggingface_hub read the hub's switch themselves; course_utils passes it on to
+    diffusers, whose "Loading pipeline components..." bar has no switch of its own.
+    """
+    os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
+
+
+def write_handout(nb, name: str) -> list[str]:
+    """build/NAME.ipynb and build/NAME.html; returns the formulas left as TeX (none, normally)."""
+    drop_loading_bars(nb)
+    nbformat.write(nb, BUILD / f"{name}.ipynb")
+    exporter = HandoutExporter()
+    body, _ = exporter.from_notebook_node(widgets_as_text(nbformat.from_dict(nb)))
+    (BUILD / f"{name}.html").write_text(body, encoding="utf-8")
+    return exporter.math_failures
+
+
 def main() -> int:
     sys.path.insert(0, str(ROOT))
     from course_utils import config
@@ -56,8 +77,8 @@ def main() -> int:
     mode = config.get_mode()
     if mode == "mini":  # small models: one torch thread per kernel avoids oversubscribing (see Makefile)
         os.environ.setdefault("OMP_NUM_THREADS", "1")
+    quiet_loading_bars()
     BUILD.mkdir(exist_ok=True)
-    exporter = HTMLExporter(embed_images=True)
     entries, failed = [], []
     for path in notebook_paths():
         start = time.perf_counter()
@@ -70,9 +91,11 @@ def main() -> int:
             traceback.print_exc()
             nb = nbformat.read(path, as_version=4)
         seconds = time.perf_counter() - start
-        nbformat.write(nb, BUILD / path.name)
-        body, _ = exporter.from_notebook_node(nb)
-        (BUILD / path.with_suffix(".html").name).write_text(body, encoding="utf-8")
+        unconverted = write_handout(nb, path.stem)
+        if unconverted:  # the page shows these as raw TeX: say which, and fail the build
+            ok = False
+            failed.append(f"{path.name} ({len(unconverted)} formulas left as TeX)")
+            print(f"{path.name}: math-core could not convert:", *unconverted, sep="\n    ")
         entries.append({"title": title_of(nb), "html": path.with_suffix(".html").name, "seconds": seconds, "ok": ok})
         print(f"{'ok    ' if ok else 'FAILED'} {path.name} in {seconds:.1f} s")
     write_index(entries, mode)
