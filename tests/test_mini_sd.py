@@ -184,3 +184,18 @@ def test_missing_weights_name_the_fix(monkeypatch, tmp_path):
     (tmp_path / "mini-sd" / "model_index.json").write_text("{}")
     with pytest.raises(pretrained.MissingWeightsError, match="no weights file"):
         pretrained.mini_sd_dir()
+
+
+def test_every_shipped_file_goes_into_the_wheel():
+    """pyproject's package-data globs must cover every shipped file, or a Colab install lacks it."""
+    import fnmatch
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    globs = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["course_utils"]
+    package = root / "course_utils"
+    for path in pretrained.SHIPPED.rglob("*"):
+        if path.is_file():
+            relative = path.relative_to(package).as_posix()
+            assert any(fnmatch.fnmatch(relative, g) and relative.count("/") == g.count("/") for g in globs), relative
