@@ -46,9 +46,9 @@ def main() -> None:
     pipe.set_progress_bar_config(disable=True)
     prompt = "a handwritten digit seven"
     generate(pipe, prompt, num_inference_steps=25)  # warm-up
-    ours = [timed(lambda: generate(pipe, prompt, num_inference_steps=25, generator=torch.Generator().manual_seed(i)))
+    ours = [timed(lambda i=i: generate(pipe, prompt, num_inference_steps=25, generator=torch.Generator().manual_seed(i)))
             for i in range(args.runs)]
-    theirs = [timed(lambda: pipe(prompt, num_inference_steps=25, generator=torch.Generator().manual_seed(i)))
+    theirs = [timed(lambda i=i: pipe(prompt, num_inference_steps=25, generator=torch.Generator().manual_seed(i)))
               for i in range(args.runs)]
     print(f"torch {torch.__version__}, {torch.get_num_threads()} thread(s), CPU, {args.runs} runs")
     print(f"load, first (assembles the cache folder): {first:.2f} s")

@@ -189,8 +189,9 @@ def test_missing_weights_name_the_fix(monkeypatch, tmp_path):
 def test_every_shipped_file_goes_into_the_wheel():
     """pyproject's package-data globs must cover every shipped file, or a Colab install lacks it."""
     import fnmatch
-    import tomllib
     from pathlib import Path
+
+    import tomllib
 
     root = Path(__file__).resolve().parent.parent
     globs = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["course_utils"]
