@@ -200,3 +200,11 @@ def test_every_shipped_file_goes_into_the_wheel():
         if path.is_file():
             relative = path.relative_to(package).as_posix()
             assert any(fnmatch.fnmatch(relative, g) and relative.count("/") == g.count("/") for g in globs), relative
+
+
+def test_shipped_scheduler_is_sd15s():
+    """clip_sample=False matters: DDIM/DDPM built from this config would otherwise clip x̂_0 and draw noise."""
+    from course_utils.sd_configs import SD15_SCHEDULER_CONFIG
+
+    shipped = json.loads((pretrained.shipped_dir("mini-sd") / "scheduler" / "scheduler_config.json").read_text())
+    assert {k: shipped.get(k) for k in SD15_SCHEDULER_CONFIG} == SD15_SCHEDULER_CONFIG

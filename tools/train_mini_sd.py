@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from course_utils import digits, evaluation, mini_clip, mini_vae, pretrained, text_unet  # noqa: E402
 from course_utils.clip_tokenizer import save_clip_tokenizer_files  # noqa: E402
+from course_utils.sd_configs import SD15_SCHEDULER_CONFIG  # noqa: E402
 
 STEPS = dict(classifier=600, clip=2000, vae=800, unet=2400)
 BATCH = dict(classifier=128, clip=128, vae=16, unet=64)
@@ -110,7 +111,8 @@ def save_all(clip, vae, unet, text_encoder, tokenizer, classifier) -> None:
     out = pretrained.SHIPPED
     for name in ("mini-sd", "mini-clip", "digit-classifier"):
         shutil.rmtree(out / name, ignore_errors=True)
-    scheduler = PNDMScheduler(**text_unet.SD15_BETAS, set_alpha_to_one=False, skip_prk_steps=True, steps_offset=1)
+    settings = {k: v for k, v in SD15_SCHEDULER_CONFIG.items() if not k.startswith("_")}
+    scheduler = PNDMScheduler(**settings)  # SD v1.5's scheduler config, clip_sample=False included
     pipe = StableDiffusionPipeline(vae=vae, text_encoder=text_encoder, tokenizer=tokenizer, unet=unet,
                                    scheduler=scheduler, safety_checker=None, requires_safety_checker=False,
                                    feature_extractor=mini_clip.image_processor())
