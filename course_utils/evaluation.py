@@ -132,12 +132,35 @@ def prompt_adherence(pipe, classifier, *, template: str, guidance_scale: float, 
     from course_utils import digits
     from course_utils.sampling import generate
 
-    words = words or digits.DIGIT_WORDS
-    labels = torch.arange(10).repeat_interleave(per_digit)  # (10 · per_digit,)
-    prompts = [digits.caption(int(d), template, words) for d in labels]
+    prompts, labels = class_prompts(per_digit, template, words)
     generator = torch.Generator().manual_seed(seed)
     images = torch.cat([
         generate(pipe, prompts[i:i + batch_size], guidance_scale=guidance_scale, generator=generator,
                  num_inference_steps=num_inference_steps, negative_prompt=negative_prompt).float().cpu()
         for i in range(0, len(prompts), batch_size)])  # (N, 3, 64, 64) in [0, 1]
     return class_accuracy(classifier, digits.rgb64_to_gray32(images), labels)
+
+
+def class_prompts(per_class: int = 1, template: str | None = None, words=None) -> tuple[list[str], torch.Tensor]:
+    """``per_class`` prompts for each class, class by class: ``(prompts, labels)`` with labels (10 · per_class,).
+
+    ``prompts[i]`` is ``digits.caption(labels[i], template, words)``: "a handwritten digit zero" twice,
+    then "… one" twice, … for ``per_class=2``. The batch ``prompt_adherence`` generates.
+    """
+    from course_utils import digits
+
+    if not isinstance(per_class, int) or per_class < 1:
+        raise ValueError(f"per_class={per_class!r} must be a positive int (images per class).")
+    words = words or digits.DIGIT_WORDS
+    labels = torch.arange(len(words)).repeat_interleave(per_class)  # (10 · per_class,)
+    return [digits.caption(int(c), template or digits.ZERO_SHOT_TEMPLATE, words) for c in labels], labels
+
+
+def generated_classes(classifier: nn.Module, images: torch.Tensor) -> torch.Tensor:
+    """The class the classifier reads in each generated RGB image ``(N, 3, H, W)`` in [0, 1]: ``(N,)``.
+
+    The images are turned grey and pooled to the classifier's 32×32 (``digits.rgb64_to_gray32``).
+    """
+    from course_utils import digits
+
+    return predict_classes(classifier, digits.rgb64_to_gray32(images))

@@ -74,3 +74,20 @@ def test_train_classifier_settings_name_the_fix():
         evaluation.train_classifier((images, labels), steps=0, device="cpu")
     with pytest.raises(ValueError, match="width=0"):
         evaluation.build_classifier(width=0)
+
+
+def test_class_prompts_are_class_major_captions():
+    prompts, labels = evaluation.class_prompts(2)
+    assert labels.tolist() == [0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9]
+    assert prompts[:3] == ["a handwritten digit zero", "a handwritten digit zero", "a handwritten digit one"]
+    prompts, labels = evaluation.class_prompts(1, "the number {numeral}", words=tuple("abcdefghij"))
+    assert prompts[7] == "the number 7" and labels.tolist() == list(range(10))
+    with pytest.raises(ValueError, match="per_class=0"):
+        evaluation.class_prompts(0)
+
+
+def test_generated_classes_reads_rgb_images_at_the_classifiers_size():
+    shades = torch.tensor([0.0, 0.3, 0.9]).view(-1, 1, 1, 1).expand(-1, 3, 64, 64)  # (3, 3, 64, 64) in [0, 1]
+    assert evaluation.generated_classes(BrightnessClassifier(), shades).tolist() == [0, 3, 9]
+    with pytest.raises(ValueError, match="multiple of 32"):
+        evaluation.generated_classes(BrightnessClassifier(), torch.rand(2, 3, 40, 40))
