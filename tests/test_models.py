@@ -110,6 +110,20 @@ def test_out_of_memory_is_explained():
             raise RuntimeError("unrelated")
 
 
+def test_running_out_of_ram_is_explained_like_the_gpu():
+    cpu_allocator = ("[enforce fail at alloc_cpu.cpp:127] err == 0. DefaultCPUAllocator: can't allocate memory: "
+                     "you tried to allocate 80000000000 bytes. Error code 12 (Cannot allocate memory)")
+    with pytest.raises(CourseOutOfMemoryError, match=r"^Decoding 4 images: The computer ran out of memory \(RAM.*80000000000 bytes"):
+        with explain_oom("Decoding 4 images"):
+            raise RuntimeError(cpu_allocator)
+    with pytest.raises(CourseOutOfMemoryError, match=r"ran out of memory \(RAM"):
+        with explain_oom():
+            raise MemoryError()
+    with pytest.raises(CourseOutOfMemoryError, match=r"^The GPU ran out of memory"):
+        with explain_oom(device="cuda"):
+            raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
+
+
 def test_missing_openai_clip_names_the_package(monkeypatch):
     monkeypatch.setattr(clip_tokenizer.importlib.util, "find_spec", lambda name: None)
     with pytest.raises(ImportError, match="pip install --no-deps openai-clip"):
