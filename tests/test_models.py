@@ -124,6 +124,20 @@ def test_running_out_of_ram_is_explained_like_the_gpu():
             raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
 
 
+def test_load_clip_gives_float32_whatever_the_stored_dtype(monkeypatch, tmp_path):
+    # transformers ≥ 5 keeps the stored dtype unless told; the mini CLIP is stored in float16
+    from transformers import CLIPConfig, CLIPImageProcessor, CLIPModel
+
+    tiny = dict(hidden_size=16, intermediate_size=32, num_hidden_layers=1, num_attention_heads=2, projection_dim=8)
+    CLIPModel(CLIPConfig(text_config=tiny, vision_config={**tiny, "image_size": 32, "patch_size": 16},
+                         projection_dim=8)).half().save_pretrained(tmp_path, safe_serialization=True)
+    CLIPImageProcessor(size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32}).save_pretrained(tmp_path)
+    clip_tokenizer.save_clip_tokenizer_files(tmp_path)
+    monkeypatch.setattr(models, "clip_model_id", lambda mode=None: str(tmp_path))
+    clip, _ = models.load_clip(device="cpu")
+    assert {p.dtype for p in clip.parameters()} == {torch.float32}
+
+
 def test_missing_openai_clip_names_the_package(monkeypatch):
     monkeypatch.setattr(clip_tokenizer.importlib.util, "find_spec", lambda name: None)
     with pytest.raises(ImportError, match="pip install --no-deps openai-clip"):
