@@ -44,9 +44,12 @@ def test_bad_course_dtype_names_the_choices(monkeypatch, bad):
 
 def test_tolerance_scales_with_the_dtype():
     tol = {dtype: config.tolerance(dtype)["atol"] for dtype in (torch.float32, *LOW_PRECISION)}
-    assert tol[torch.float32] == pytest.approx(100 * 2**-23)
+    assert tol[torch.float32] == pytest.approx(100 * 2**-23)  # float32 arithmetic: ulps of float32's epsilon
     assert tol[torch.float32] < tol[torch.float16] < tol[torch.bfloat16]
-    assert config.tolerance(torch.ones(2, dtype=torch.float16), ulps=10)["rtol"] == pytest.approx(10 * 2**-10)
+    # arithmetic in float32, then one rounding to float16 (epsilon 2^-10): LOW_PRECISION_ULPS of those
+    assert config.tolerance(torch.ones(2, dtype=torch.float16), ulps=10)["rtol"] == pytest.approx(
+        10 * 2**-23 + config.LOW_PRECISION_ULPS * 2**-10)
+    assert config.tolerance(torch.float64, ulps=1)["atol"] == 2**-52
     with pytest.raises(ValueError, match="torch.equal"):
         config.tolerance(torch.ones(2, dtype=torch.long))
 
