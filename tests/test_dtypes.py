@@ -50,6 +50,7 @@ def test_tolerance_scales_with_the_dtype():
     assert config.tolerance(torch.ones(2, dtype=torch.float16), ulps=10)["rtol"] == pytest.approx(
         10 * 2**-23 + config.LOW_PRECISION_ULPS * 2**-10)
     assert config.tolerance(torch.float64, ulps=1)["atol"] == 2**-52
+    assert config.tolerance(torch.bfloat16, ulps=0, low_precision_ulps=1)["atol"] == 2**-7
     with pytest.raises(ValueError, match="torch.equal"):
         config.tolerance(torch.ones(2, dtype=torch.long))
 

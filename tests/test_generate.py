@@ -15,7 +15,7 @@ from diffusers import (
     StableDiffusionImg2ImgPipeline,
 )
 
-from course_utils import checks
+from course_utils import checks, config
 from course_utils.data import load_sample_photo
 from course_utils.errors import CourseOutOfMemoryError
 from course_utils.sampling import generate
@@ -142,7 +142,7 @@ def test_img2img_equals_img2img_pipeline(sd_pipe, photo, scheduler_class):
     ours = generate(pipe, "an oil painting of flowers", image=photo, generator=seeded(2), **kwargs)
     theirs = img2img("an oil painting of flowers", image=photo, generator=seeded(2), output_type="pt", **kwargs).images
     assert ours.shape == theirs.shape == (1, 3, 64, 64)
-    torch.testing.assert_close(ours, theirs, atol=1e-5, rtol=0)
+    torch.testing.assert_close(ours, theirs, **config.tolerance(theirs))
     assert torch.equal(ours, theirs)  # on CPU it is even bit for bit
 
 
@@ -164,9 +164,10 @@ def test_img2img_accepts_a_tensor_in_0_1(sd_pipe, photo):
     from_tensor = generate(sd_pipe, "flowers", image=as_tensor, generator=seeded(), **kwargs)
     theirs = img2img("flowers", image=as_tensor, generator=seeded(), output_type="pt", **kwargs).images
     assert torch.equal(from_tensor, theirs)
-    # the same pixels as a PIL image: equal up to float rounding (the tensors' memory layouts differ)
+    # the same pixels as a PIL image: equal up to float rounding (the tensors' memory layouts differ),
+    # carried through encode, denoise and decode, which in float16/bfloat16 grows to several ulps
     from_pil = generate(sd_pipe, "flowers", image=photo, generator=seeded(), **kwargs)
-    torch.testing.assert_close(from_tensor, from_pil, atol=1e-5, rtol=0)
+    torch.testing.assert_close(from_tensor, from_pil, **config.tolerance(from_pil, low_precision_ulps=32))
 
 
 def test_img2img_one_image_for_two_prompts(sd_pipe, photo):

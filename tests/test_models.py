@@ -57,7 +57,7 @@ def test_mini_pipeline_loads_via_from_pretrained(monkeypatch):
     models.load_pipeline(mode="mini", device="cpu")
     (model_id, kwargs), = calls
     assert model_id == str(pretrained.mini_sd_dir())
-    assert kwargs["use_safetensors"] is True and kwargs["dtype"] == torch.float32
+    assert kwargs["use_safetensors"] is True and kwargs["dtype"] == config.get_dtype("cpu")  # COURSE_DTYPE or float32
     assert list(pretrained.mini_sd_dir().glob("unet/*.safetensors"))
 
 
