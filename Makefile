@@ -46,10 +46,11 @@ notebooks: $(STAMP)
 # job of its own (.github/workflows/dtypes.yml). DTYPES=bfloat16 runs one of them.
 DTYPES ?= float16 bfloat16
 test-dtypes: $(STAMP)
-	@set -e; for dtype in $(DTYPES); do \
+	@status=0; for dtype in $(DTYPES); do \
 		echo "=== COURSE_DTYPE=$$dtype on the CPU ==="; \
-		$(TEST_ENV) COURSE_DEVICE=cpu COURSE_DTYPE=$$dtype $(BIN)/python -m pytest tests notebooks $(PYTEST_NB) -q; \
-	done
+		$(TEST_ENV) COURSE_DEVICE=cpu COURSE_DTYPE=$$dtype $(BIN)/python -m pytest tests notebooks $(PYTEST_NB) -q \
+			|| status=1; \
+	done; exit $$status
 
 course: $(STAMP)
 	COURSE_WIDGETS=static $(BIN)/python tools/build_course.py
