@@ -221,7 +221,9 @@ def main() -> None:
         return build_cache(hf_home)
     if args.rebuild or not (hf_home / "BUILT").exists():
         subprocess.run([sys.executable, __file__, "--hf-home", str(hf_home), "--build-only"], check=True)
+    size = sum(f.stat().st_size for f in hf_home.rglob("*") if f.is_file() and not f.is_symlink())
     print("machine:", machine())
+    print(f"rehearsal cache: {hf_home} ({size / 2**30:.1f} GiB)")
     for title, check in (("SD v1.5", lambda: check_sd(args.size)), ("CLIP ViT-B/32", check_clip),
                          ("notebook 02, Fashion-MNIST stand-in", check_notebook_02_data)):
         figures = check()
