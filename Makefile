@@ -17,7 +17,7 @@ TEST_ENV := COURSE_MODE=$(MODE) COURSE_WIDGETS=static
 endif
 PYTEST_NB := --nbval-lax --nbval-current-env --nbval-cell-timeout=600
 
-.PHONY: install test unit notebooks course check-course lab test-latest strip clean
+.PHONY: install test unit notebooks test-dtypes course check-course lab test-latest strip clean
 
 install: $(STAMP)
 
@@ -39,6 +39,18 @@ unit: $(STAMP)
 
 notebooks: $(STAMP)
 	$(TEST_ENV) $(BIN)/python -m pytest notebooks $(PYTEST_NB) -q
+
+# The dtype rehearsal: every unit test and every notebook in float16, then in bfloat16, on the CPU
+# (COURSE_DTYPE, COURSE_DEVICE), so a dtype mismatch shows up here before a GPU meets it. Slow,
+# because CPUs without AVX-512 emulate both dtypes, so it is not part of `make test`: CI runs it as a
+# job of its own (.github/workflows/dtypes.yml). DTYPES=bfloat16 runs one of them.
+DTYPES ?= float16 bfloat16
+test-dtypes: $(STAMP)
+	@status=0; for dtype in $(DTYPES); do \
+		echo "=== COURSE_DTYPE=$$dtype on the CPU ==="; \
+		$(TEST_ENV) COURSE_DEVICE=cpu COURSE_DTYPE=$$dtype $(BIN)/python -m pytest tests notebooks $(PYTEST_NB) -q \
+			|| status=1; \
+	done; exit $$status
 
 course: $(STAMP)
 	COURSE_WIDGETS=static $(BIN)/python tools/build_course.py

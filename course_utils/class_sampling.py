@@ -9,6 +9,7 @@ predictions come from one forward pass on a doubled batch, as diffusers' pipelin
 from __future__ import annotations
 
 import inspect
+import math
 
 import torch
 
@@ -72,8 +73,9 @@ def sample_class_conditioned(model, noise_scheduler, class_labels, *, guidance_s
     """
     # 1. check the inputs
     class_labels = check_class_labels(model, class_labels, guidance_scale)
-    if not guidance_scale >= 0:
-        raise ValueError(f"guidance_scale={guidance_scale!r} must be ≥ 0 (0 = unconditional, 1 = no guidance).")
+    if not (math.isfinite(guidance_scale) and guidance_scale >= 0):  # NaN and ∞ would make every pixel NaN
+        raise ValueError(f"guidance_scale={guidance_scale!r} must be a finite number ≥ 0 (0 = unconditional, "
+                         "1 = no guidance).")
     num_train_timesteps = noise_scheduler.config.num_train_timesteps
     if not isinstance(num_inference_steps, int) or not 1 <= num_inference_steps <= num_train_timesteps:
         raise ValueError(f"num_inference_steps={num_inference_steps!r} must be an int from 1 to "

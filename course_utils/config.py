@@ -5,6 +5,10 @@ and ``mini`` (offline: a miniature Stable Diffusion with SD v1's design, trained
 on 5,000 real handwritten digits and shipped inside the package). ``smoke``, the offline mode's
 former name, still works and means ``mini``. Only the model ids, the data source and a few sizes
 differ between modes, never the teaching code.
+
+``COURSE_DEVICE`` (``cpu``, ``cuda``, ``cuda:1``, ``mps``) and ``COURSE_DTYPE`` (``float32``,
+``float16``, ``bfloat16``) override the device and dtype the course would pick, so a CPU can
+rehearse what a GPU runs in float16 (``make test-dtypes``).
 """
 
 from __future__ import annotations
@@ -134,10 +138,71 @@ def get_device() -> torch.device:
     return torch.device("cpu")
 
 
+DTYPES = {"float32": torch.float32, "float16": torch.float16, "bfloat16": torch.bfloat16}
+
+
+def _requested_dtype() -> torch.dtype | None:
+    wanted = os.environ.get("COURSE_DTYPE", "").strip()
+    if not wanted:
+        return None
+    if wanted.lower() not in DTYPES:
+        raise ValueError(
+            f"COURSE_DTYPE={wanted!r} is not a dtype the course runs in; use one of {', '.join(DTYPES)}, "
+            "or unset it (float16 on a GPU, float32 elsewhere)."
+        )
+    return DTYPES[wanted.lower()]
+
+
 def get_dtype(device: torch.device | str | None = None) -> torch.dtype:
-    """fp16 on cuda (half the memory, tensor cores), fp32 everywhere else."""
+    """fp16 on cuda (half the memory, tensor cores), fp32 everywhere else, or what ``COURSE_DTYPE`` names.
+
+    The dtype the models are loaded in (``models.load_pipeline``) and that training autocasts to
+    (``train_loop``); ``float32`` means no autocast.
+    """
+    requested = _requested_dtype()
+    if requested is not None:
+        return requested
     device = torch.device(device) if device is not None else get_device()
     return torch.float16 if device.type == "cuda" else torch.float32
+
+
+def dtype_reason() -> str:
+    """Why ``get_dtype`` answers what it does, for the banner."""
+    return "set by COURSE_DTYPE" if _requested_dtype() is not None else "the default: float16 on cuda, float32 elsewhere"
+
+
+# The rounding a float16 or bfloat16 result adds when it is stored, in units of its own epsilon. Measured
+# on the CPU (make test-dtypes, the notebooks' asserts): at most 2 for the same computation done twice;
+# a slightly different input carried through a whole pipeline (encode, denoise, decode) reached 17.
+LOW_PRECISION_ULPS = 8
+
+
+def tolerance(like: torch.Tensor | torch.dtype | None = None, ulps: float = 100,
+              low_precision_ulps: float = LOW_PRECISION_ULPS) -> dict[str, float]:
+    """``dict(atol=..., rtol=...)`` for ``torch.allclose``: the gap rounding alone may open in this dtype.
+
+    Two routes to the same number (by hand and the library, batched and one by one) round
+    differently. The unit of rounding is a dtype's machine epsilon ε, the gap between 1 and the next
+    number: float32 1.2e-7, float16 9.8e-4, bfloat16 7.8e-3. Arithmetic runs in float32 (or better)
+    even for float16 and bfloat16 tensors, and a chain of operations accumulates ``ulps`` units of
+    float32's ε; a float16 or bfloat16 result then rounds once more, ``low_precision_ulps`` of its own.
+    ``like`` is the tensor (its dtype and device), the dtype computed in, or None for ``get_dtype()``.
+    On a GPU whose float32 convolutions use TF32 (10 mantissa bits, cuDNN's default) float32 rounds like TF32.
+    """
+    if like is None or isinstance(like, torch.dtype):
+        dtype, device = like or get_dtype(), None
+    else:
+        dtype, device = like.dtype, like.device
+    if not dtype.is_floating_point:
+        raise ValueError(f"tolerance() is for floating-point tensors; got {dtype}. Compare integers with torch.equal.")
+    arithmetic = torch.float64 if dtype == torch.float64 else torch.float32
+    eps = torch.finfo(arithmetic).eps
+    if dtype == torch.float32 and device is not None and device.type == "cuda" and torch.backends.cudnn.allow_tf32:
+        eps = 2.0**-10  # TF32
+    tol = ulps * eps
+    if dtype in (torch.float16, torch.bfloat16):
+        tol += low_precision_ulps * torch.finfo(dtype).eps
+    return {"atol": tol, "rtol": tol}
 
 
 def library_versions() -> dict[str, str]:
@@ -182,7 +247,7 @@ def banner(mode: str | None = None) -> str:
     lines = [
         f"Course mode : {resolved.upper()}  ({mode_reason(mode)})",
         f"Device      : {device}" + ("" if device.type != "cpu" else "  (no GPU found)"),
-        f"Dtype       : {str(get_dtype(device)).replace('torch.', '')}",
+        f"Dtype       : {str(get_dtype(device)).replace('torch.', '')}  ({dtype_reason()})",
         "Libraries   : " + ", ".join(f"{k} {v}" for k, v in library_versions().items()),
     ]
     for problem in outdated_libraries():

@@ -10,8 +10,10 @@ from PIL import Image
 from course_utils import config
 from course_utils.errors import hub_errors
 
+# The label names exactly as the hub's dataset card spells them (zalando-datasets/fashion_mnist, README.md,
+# dataset_info: class_label names), the names load_fashion_mnist returns in full mode
 FASHION_MNIST_CLASSES = (
-    "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+    "T - shirt / top", "Trouser", "Pullover", "Dress", "Coat",
     "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
 )
 DIGIT_CLASSES = tuple(f"digit {i} (stand-in)" for i in range(10))  # digits standing in for the 10 clothes

@@ -14,7 +14,7 @@ class GatedModelError(RuntimeError):
 
 
 class CourseOutOfMemoryError(RuntimeError):
-    """The accelerator ran out of memory; the message lists what to turn down."""
+    """The GPU or the computer's RAM ran out of memory; the message lists what to turn down."""
 
 
 OOM_ADVICE = (
@@ -24,6 +24,24 @@ OOM_ADVICE = (
     "smaller height/width (multiples of 8); (5) in Colab, check Runtime > Change runtime type "
     "shows a GPU."
 )
+CPU_OOM_ADVICE = (
+    "The computer ran out of memory (RAM; this ran on the CPU). Fixes, cheapest first: (1) generate "
+    "fewer images at once or at a smaller height/width (multiples of 8; SD v1 is made for 512×512): "
+    "activations grow with height × width, attention with its square; (2) call "
+    "`pipe.enable_attention_slicing()`; (3) restart the kernel or close other programs to free RAM; "
+    "(4) use a GPU if you have one."
+)
+# How each device's allocator words it: CUDA/MPS "out of memory", torch's CPU allocator
+# "DefaultCPUAllocator: can't allocate memory: you tried to allocate N bytes".
+OOM_MARKERS = ("out of memory", "can't allocate memory")
+
+
+def _oom_message(err: BaseException, what: str, device) -> str:
+    text = str(err)
+    on_cpu = torch.device(device).type == "cpu" if device is not None else (
+        "CPUAllocator" in text or isinstance(err, MemoryError))
+    advice = CPU_OOM_ADVICE if on_cpu else OOM_ADVICE
+    return (f"{what}: " if what else "") + advice + f" (The original error: {text.strip()[:200]})"
 
 
 @contextlib.contextmanager
@@ -57,13 +75,17 @@ def hub_errors(repo_id: str):
 
 
 @contextlib.contextmanager
-def explain_oom():
-    """Catch a CUDA/MPS out-of-memory error and raise one that says how to fix it."""
+def explain_oom(what: str = "", device=None):
+    """Catch an out-of-memory error (GPU or RAM) and raise one that says how to fix it.
+
+    ``what`` describes the work (sizes, batch, dtype) and starts the message; ``device`` picks
+    the GPU or the CPU advice (by default it is read from the error).
+    """
     try:
         yield
-    except torch.OutOfMemoryError as err:
-        raise CourseOutOfMemoryError(OOM_ADVICE) from err
-    except RuntimeError as err:  # MPS and older builds raise a plain RuntimeError
-        if "out of memory" not in str(err).lower():
+    except (torch.OutOfMemoryError, MemoryError) as err:
+        raise CourseOutOfMemoryError(_oom_message(err, what, device)) from err
+    except RuntimeError as err:  # MPS, the CPU allocator and older builds raise a plain RuntimeError
+        if not any(marker in str(err).lower() for marker in OOM_MARKERS):
             raise
-        raise CourseOutOfMemoryError(OOM_ADVICE) from err
+        raise CourseOutOfMemoryError(_oom_message(err, what, device)) from err

@@ -61,7 +61,8 @@ def load_clip(mode: str | None = None, device=None):
     device = torch.device(device) if device is not None else config.get_device()
     model_id = clip_model_id(mode)
     with hub_errors(model_id):
-        model = CLIPModel.from_pretrained(model_id, use_safetensors=True)
+        # dtype explicitly: transformers ≥ 5 would otherwise keep the stored dtype (the mini CLIP is stored in float16)
+        model = CLIPModel.from_pretrained(model_id, use_safetensors=True, dtype=torch.float32)
         processor = CLIPProcessor.from_pretrained(model_id)
     with explain_oom():
         return model.to(device).eval(), processor

@@ -3,8 +3,10 @@
 import torch
 
 from course_utils.class_sampling import sample_class_conditioned  # noqa: F401  (notebook 02)
+from course_utils.errors import explain_oom
 from course_utils.sd_loop_helpers import (
     as_prompt_list,
+    check_generator,
     check_numbers,
     check_size,
     encode_text,
@@ -14,6 +16,7 @@ from course_utils.sd_loop_helpers import (
     noised_image_latents,
     randn_noise,
     step_kwargs,
+    work_description,
 )
 
 
@@ -26,50 +29,52 @@ def generate(pipe, prompt, *, negative_prompt=None, height=None, width=None, num
     ``pipe(..., output_type="pt").images`` returns for the same arguments and seed. With ``image``
     it is img2img (``StableDiffusionImg2ImgPipeline``): the image is encoded, noised to the step
     that ``strength`` picks, and denoised from there. ``negative_prompt`` is one string for all
-    prompts or one per prompt. ``callback(i, t, latents)`` runs after every step.
+    prompts or one per prompt. ``callback(i, t, latents)`` runs after every step. Running out of
+    memory (GPU or RAM) raises a ``CourseOutOfMemoryError`` that names the sizes, batch and dtype.
     """
     prompts = as_prompt_list(prompt)
     negatives = negative_prompt_list(negative_prompt, len(prompts))
     image = image_to_tensor(image) if image is not None else None  # (n, 3, H, W) in [−1, 1]
     height, width = check_size(pipe, height, width, image)
     check_numbers(num_inference_steps, guidance_scale, strength, img2img=image is not None)
+    check_generator(generator, len(prompts))
     unet, scheduler, vae, device = pipe.unet, pipe.scheduler, pipe.vae, pipe.device
     do_cfg = guidance_scale > 1  # as diffusers: s ≤ 1 means no guidance, so no unconditional branch
-
-    # 1. Encode the prompts, and for guidance the negative (or empty "") prompts too
-    prompt_embeds = encode_text(pipe, prompts)  # (B, 77, D)
-    if do_cfg:
-        negative_embeds = encode_text(pipe, negatives, "negative_prompt")  # (B, 77, D)
-        # 2. One batch for both branches: unconditional first, then text-conditioned
-        prompt_embeds = torch.cat([negative_embeds, prompt_embeds])  # (2B, 77, D)
-
-    # 3. Timesteps, noisiest first (25 PNDM steps: 961, 921, 921, 881, ..., 41, 1; PLMS repeats one to warm up)
-    scheduler.set_timesteps(num_inference_steps, device=device)
-    timesteps = scheduler.timesteps  # (num_inference_steps,), one more for PNDM
-
-    # 4. Starting latents: pure noise × init_noise_sigma, or (img2img) the image noised to the first timestep
-    batch_size, latent_size = len(prompts), (height // pipe.vae_scale_factor, width // pipe.vae_scale_factor)
-    if image is None:
-        shape = (batch_size, unet.config.in_channels, *latent_size)
-        latents = randn_noise(shape, generator, device, prompt_embeds.dtype)  # (B, 4, H/8, W/8)
-        latents = latents * scheduler.init_noise_sigma  # 1 for DDIM/PNDM; about σ_max for Euler/LMS
-    else:
-        timesteps = img2img_timesteps(scheduler, num_inference_steps, strength)  # the last `strength` of them
-        latents = noised_image_latents(pipe, image, timesteps[:1], batch_size, generator, prompt_embeds.dtype)
-    extra_step_kwargs = step_kwargs(scheduler, generator)
-
-    # 5. The denoising loop: one UNet call per step serves both branches
-    for i, t in enumerate(timesteps):
-        latent_model_input = torch.cat([latents] * 2) if do_cfg else latents  # (2B, 4, H/8, W/8)
-        latent_model_input = scheduler.scale_model_input(latent_model_input, t)  # Euler/LMS: ÷ √(σ² + 1)
-        noise_pred = unet(latent_model_input, t, encoder_hidden_states=prompt_embeds, return_dict=False)[0]  # (2B, 4, H/8, W/8)
+    with explain_oom(work_description(len(prompts), height, width, do_cfg, pipe), device):
+        # 1. Encode the prompts, and for guidance the negative (or empty "") prompts too
+        prompt_embeds = encode_text(pipe, prompts)  # (B, 77, D)
         if do_cfg:
-            noise_pred_uncond, noise_pred_text = noise_pred.chunk(2)  # 2 × (B, 4, H/8, W/8)
-            noise_pred = noise_pred_uncond + guidance_scale * (noise_pred_text - noise_pred_uncond)
-        latents = scheduler.step(noise_pred, t, latents, **extra_step_kwargs, return_dict=False)[0]  # (B, 4, H/8, W/8)
-        if callback is not None:
-            callback(i, t, latents)
+            negative_embeds = encode_text(pipe, negatives, "negative_prompt")  # (B, 77, D)
+            # 2. One batch for both branches: unconditional first, then text-conditioned
+            prompt_embeds = torch.cat([negative_embeds, prompt_embeds])  # (2B, 77, D)
 
-    # 6. Undo the scaling factor, decode to pixels, map [−1, 1] → [0, 1]
-    images = vae.decode(latents / vae.config.scaling_factor, return_dict=False)[0]  # (B, 3, H, W)
+        # 3. Timesteps, noisiest first (25 PNDM steps: 961, 921, 921, 881, ..., 41, 1; PLMS repeats one to warm up)
+        scheduler.set_timesteps(num_inference_steps, device=device)
+        timesteps = scheduler.timesteps  # (num_inference_steps,), one more for PNDM
+
+        # 4. Starting latents: pure noise × init_noise_sigma, or (img2img) the image noised to the first timestep
+        batch_size, latent_size = len(prompts), (height // pipe.vae_scale_factor, width // pipe.vae_scale_factor)
+        if image is None:
+            shape = (batch_size, unet.config.in_channels, *latent_size)
+            latents = randn_noise(shape, generator, device, prompt_embeds.dtype)  # (B, 4, H/8, W/8)
+            latents = latents * scheduler.init_noise_sigma  # 1 for DDIM/PNDM; about σ_max for Euler/LMS
+        else:
+            timesteps = img2img_timesteps(scheduler, num_inference_steps, strength)  # the last `strength` of them
+            latents = noised_image_latents(pipe, image, timesteps[:1], batch_size, generator, prompt_embeds.dtype)
+        extra_step_kwargs = step_kwargs(scheduler, generator)
+
+        # 5. The denoising loop: one UNet call per step serves both branches
+        for i, t in enumerate(timesteps):
+            latent_model_input = torch.cat([latents] * 2) if do_cfg else latents  # (2B, 4, H/8, W/8)
+            latent_model_input = scheduler.scale_model_input(latent_model_input, t)  # Euler/LMS: ÷ √(σ² + 1)
+            noise_pred = unet(latent_model_input, t, encoder_hidden_states=prompt_embeds, return_dict=False)[0]  # (2B, 4, H/8, W/8)
+            if do_cfg:
+                noise_pred_uncond, noise_pred_text = noise_pred.chunk(2)  # 2 × (B, 4, H/8, W/8)
+                noise_pred = noise_pred_uncond + guidance_scale * (noise_pred_text - noise_pred_uncond)
+            latents = scheduler.step(noise_pred, t, latents, **extra_step_kwargs, return_dict=False)[0]  # (B, 4, H/8, W/8)
+            if callback is not None:
+                callback(i, t, latents)
+
+        # 6. Undo the scaling factor, decode to pixels, map [−1, 1] → [0, 1]
+        images = vae.decode(latents / vae.config.scaling_factor, return_dict=False)[0]  # (B, 3, H, W)
     return (images / 2 + 0.5).clamp(0, 1)

@@ -103,7 +103,7 @@ SD15_SCHEDULER_CONFIG = {
 
 # stable-diffusion-v1-5/stable-diffusion-v1-5: tokenizer/tokenizer_config.json (the settings; the file
 # writes the special tokens as AddedToken dicts with these contents; the vocabulary and merges are
-# CLIP's BPE, rebuilt by tiny.save_clip_tokenizer_files)
+# CLIP's BPE, rebuilt by clip_tokenizer.save_clip_tokenizer_files)
 SD15_TOKENIZER_CONFIG = {
     "add_prefix_space": False,
     "bos_token": "<|startoftext|>",
@@ -152,6 +152,9 @@ CLIP_VIT_B32_CONFIG = {
         "num_attention_heads": 12, "num_hidden_layers": 12, "patch_size": 32, "projection_dim": 512,
     },
 }
+
+# openai/clip-vit-base-patch32: preprocessor_config.json (SD's feature extractor above, without do_convert_rgb)
+CLIP_VIT_B32_PREPROCESSOR_CONFIG = {k: v for k, v in SD15_FEATURE_EXTRACTOR_CONFIG.items() if k != "do_convert_rgb"}
 
 # The published sizes (SD v1.5's model card: an 860M-parameter UNet and a 123M-parameter text encoder)
 SD15_PARAM_COUNTS = {"unet": 859_520_964, "vae": 83_653_863, "text_encoder": 123_060_480}

@@ -9,6 +9,7 @@ with a message that says how to fix it.
 from __future__ import annotations
 
 import inspect
+import math
 import warnings
 
 import numpy as np
@@ -63,6 +64,14 @@ def check_size(pipe, height, width, image) -> tuple[int, int]:
 def check_numbers(num_inference_steps, guidance_scale, strength, img2img: bool) -> None:
     if not isinstance(num_inference_steps, int) or num_inference_steps < 1:
         raise ValueError(f"num_inference_steps={num_inference_steps!r} must be an int ≥ 1 (SD uses 20–50).")
+    if isinstance(guidance_scale, bool) or not isinstance(guidance_scale, (int, float)):
+        raise TypeError(f"guidance_scale must be a number such as 7.5, got {type(guidance_scale).__name__}.")
+    if not math.isfinite(guidance_scale):
+        raise ValueError(
+            f"guidance_scale={guidance_scale} is not a finite number: the guided prediction "
+            "ε_uncond + s · (ε_text − ε_uncond) would be NaN or infinite, and so would every pixel. "
+            "Use a finite guidance_scale ≥ 0: 7.5 is SD's default."
+        )
     if guidance_scale < 0:
         raise ValueError(
             f"guidance_scale={guidance_scale} is negative, which pushes images away from the prompt. "
@@ -78,6 +87,32 @@ def check_numbers(num_inference_steps, guidance_scale, strength, img2img: bool) 
             f"strength={strength} × num_inference_steps={num_inference_steps} leaves no denoising step "
             f"to run. Raise strength or num_inference_steps (e.g. num_inference_steps={int(np.ceil(1 / strength))})."
         )
+
+
+def check_generator(generator, batch_size: int) -> None:
+    """None, a ``torch.Generator``, or (as diffusers allows) one generator per prompt."""
+    if generator is None or isinstance(generator, torch.Generator):
+        return
+    if isinstance(generator, (list, tuple)) and generator and all(isinstance(g, torch.Generator) for g in generator):
+        if len(generator) != batch_size:
+            raise ValueError(f"Got {len(generator)} generators for {batch_size} prompts: pass one torch.Generator, "
+                             "or one per prompt.")
+        return
+    raise TypeError(
+        f"generator must be a torch.Generator, got {type(generator).__name__} ({generator!r}). To fix the "
+        "seed, pass `generator=torch.Generator().manual_seed(0)` (any int seed in place of 0)."
+    )
+
+
+def work_description(batch_size: int, height: int, width: int, do_cfg: bool, pipe) -> str:
+    """What a generate call asks of memory, in words: sizes, batch, dtype, device (for the OOM message)."""
+    unet_batch = 2 * batch_size if do_cfg else batch_size
+    latent = (unet_batch, pipe.unet.config.in_channels, height // pipe.vae_scale_factor, width // pipe.vae_scale_factor)
+    mib = np.prod(latent) * torch.empty((), dtype=pipe.unet.dtype).element_size() / 2**20
+    size = f"{mib / 1024:,.1f} GiB" if mib >= 1024 else f"{mib:.2g} MiB"
+    return (f"Generating {batch_size} image(s) of {height}×{width} px in {str(pipe.unet.dtype).replace('torch.', '')} "
+            f"on {pipe.device} (the UNet sees a batch of {unet_batch}" + (", both guidance branches" if do_cfg else "")
+            + f"; its input latents {tuple(latent)} alone take {size})")
 
 
 def negative_prompt_list(negative_prompt, batch_size: int) -> list[str]:

@@ -6,6 +6,13 @@ the ``loss_fn``. With ``checkpoint_dir`` the loop saves everything needed to con
 bit (weights, optimizer, data order, random states; see ``training.save_checkpoint``) every
 ``checkpoint_every`` steps, and a later call with the same folder resumes where it stopped, so a
 crash or a closed laptop costs at most ``checkpoint_every`` steps.
+
+Mixed precision follows ``config.get_dtype`` (``COURSE_DTYPE`` overrides it): the weights and
+the optimizer stay float32, and the forward pass runs under ``torch.autocast`` in float16 (with
+a gradient scaler, so small gradients do not round to zero) or bfloat16 (float32's exponent
+range: no scaler needed); float32 means no autocast. On a GPU the default is float16. On the CPU
+the default is float32; ``COURSE_DTYPE=float16`` there runs the GPU's recipe, scaler included, to
+rehearse it: slower than float32 on most CPUs, which lack fast float16 arithmetic.
 """
 
 from __future__ import annotations
@@ -42,15 +49,24 @@ def check_loop_settings(num_examples: int, num_steps, batch_size, learning_rate,
         raise ValueError(f"learning_rate={learning_rate!r} must be positive (e.g. 1e-3).")
 
 
+def autocast_dtype(device: torch.device, dtype: torch.dtype | None = None) -> torch.dtype | None:
+    """The dtype the forward pass autocasts to (``dtype``, or ``config.get_dtype``), None for float32."""
+    dtype = dtype or config.get_dtype(device)
+    if dtype not in (torch.float32, torch.float16, torch.bfloat16):
+        raise ValueError(f"dtype={dtype} cannot be trained in; use torch.float32, torch.float16 or torch.bfloat16.")
+    return None if dtype == torch.float32 else dtype
+
+
 def train_loop(model, loss_fn, *, num_examples: int, num_steps: int, batch_size: int, learning_rate: float,
                settings: dict, warmup_steps: int = 0, decay: bool = False, weight_decay: float = 0.01,
-               checkpoint_dir=None, checkpoint_every: int = 250, seed: int = 0, device=None,
+               checkpoint_dir=None, checkpoint_every: int = 250, seed: int = 0, device=None, dtype=None,
                progress: bool = True, max_seconds: float | None = None, desc: str = "training") -> list[float]:
     """Train ``model`` for ``num_steps`` steps in total; returns the loss of every step from step 0.
 
     ``loss_fn(index, generator)`` gets the batch's example indices (B,) (CPU, long) and the data
     generator (for augmentation, caption or label dropout) and returns a scalar loss. ``settings``
-    is stored in each checkpoint; resuming with different settings is refused.
+    is stored in each checkpoint; resuming with different settings is refused. ``dtype`` is the
+    autocast dtype (default ``config.get_dtype(device)``; see the module's docstring).
     """
     # 1. check the inputs
     from course_utils.training import load_checkpoint, save_checkpoint, seed_everything
@@ -61,9 +77,10 @@ def train_loop(model, loss_fn, *, num_examples: int, num_steps: int, batch_size:
 
     # 2. model, optimizer and mixed-precision scaler on the device
     device = torch.device(device) if device is not None else config.get_device()
+    amp_dtype = autocast_dtype(device, dtype)  # None: plain float32
     model.to(device).train()
     optimizer = torch.optim.AdamW(model.parameters(), lr=learning_rate, weight_decay=weight_decay)
-    scaler = torch.amp.GradScaler("cuda", enabled=device.type == "cuda")
+    scaler = torch.amp.GradScaler(device.type, enabled=amp_dtype == torch.float16)
     data_generator = torch.Generator()  # data order and every random choice of the loss_fn
 
     # 3. start fresh, or resume from the last checkpoint
@@ -82,7 +99,7 @@ def train_loop(model, loss_fn, *, num_examples: int, num_steps: int, batch_size:
             print(f"Resuming from step {step} (checkpoint in {checkpoint_dir}).")
     start = time.perf_counter()
 
-    # 4. the loop: batch of indices → loss → update (fp16 autocast on cuda)
+    # 4. the loop: batch of indices → loss → update (under autocast unless float32)
     from tqdm.auto import tqdm
 
     bar = tqdm(total=num_steps, initial=step, disable=not progress, desc=desc)
@@ -93,7 +110,7 @@ def train_loop(model, loss_fn, *, num_examples: int, num_steps: int, batch_size:
         position += batch_size
         for group in optimizer.param_groups:
             group["lr"] = learning_rate_at(step, learning_rate, warmup_steps, num_steps, decay)
-        with torch.autocast(device.type, dtype=torch.float16, enabled=device.type == "cuda"):
+        with torch.autocast(device.type, dtype=amp_dtype or torch.float32, enabled=amp_dtype is not None):
             loss = loss_fn(index, data_generator)
         optimizer.zero_grad(set_to_none=True)
         scaler.scale(loss).backward()

@@ -93,9 +93,10 @@ def train_class_conditioned(model, dataset, *, noise_scheduler, num_steps: int, 
     Returns the loss of every step from step 0. With ``checkpoint_dir`` it saves every
     ``checkpoint_every`` steps and at the end, and a later call with the same folder resumes
     from the last checkpoint (an interruption costs at most ``checkpoint_every`` steps).
-    A fresh start seeds Python's, numpy's and torch's global generators with ``seed``. On cuda
-    it uses fp16 autocast with a gradient scaler. ``max_seconds`` stops early after that much
-    wall-clock time. The null class is ``num_class_embeds − 1``.
+    A fresh start seeds Python's, numpy's and torch's global generators with ``seed``. Mixed
+    precision follows ``config.get_dtype`` (float16 autocast with a gradient scaler on cuda;
+    ``COURSE_DTYPE`` overrides it; see ``train_loop``). ``max_seconds`` stops early after that
+    much wall-clock time. The null class is ``num_class_embeds − 1``.
     """
     # 1. check the inputs
     images, labels = as_image_label_tensors(dataset)

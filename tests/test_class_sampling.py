@@ -92,7 +92,9 @@ def test_scale_zero_is_the_null_class_without_guidance(model):
     ([0.5], {}, "integer class ids"),
     ([0], {"num_inference_steps": 0}, "num_inference_steps=0 must be an int from 1 to 1000"),
     ([0], {"num_inference_steps": 1001}, "from 1 to 1000"),
-    ([0], {"guidance_scale": -1.0}, "guidance_scale=-1.0 must be ≥ 0"),
+    ([0], {"guidance_scale": -1.0}, "guidance_scale=-1.0 must be a finite number ≥ 0"),
+    ([0], {"guidance_scale": float("nan")}, "guidance_scale=nan must be a finite number"),
+    ([0], {"guidance_scale": float("inf")}, "guidance_scale=inf must be a finite number"),
 ])
 def test_bad_inputs_name_the_fix(model, labels, kwargs, message):
     with pytest.raises(ValueError, match=message):

@@ -84,7 +84,8 @@ def test_device_override_and_errors(monkeypatch):
             config.get_device()
 
 
-def test_dtype_follows_device():
+def test_dtype_follows_device(monkeypatch):
+    monkeypatch.delenv("COURSE_DTYPE", raising=False)  # `make test-dtypes` sets it; tests/test_dtypes.py covers it
     assert config.get_dtype("cpu") == torch.float32
     assert config.get_dtype("cuda") == torch.float16
 

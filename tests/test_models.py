@@ -57,7 +57,7 @@ def test_mini_pipeline_loads_via_from_pretrained(monkeypatch):
     models.load_pipeline(mode="mini", device="cpu")
     (model_id, kwargs), = calls
     assert model_id == str(pretrained.mini_sd_dir())
-    assert kwargs["use_safetensors"] is True and kwargs["dtype"] == torch.float32
+    assert kwargs["use_safetensors"] is True and kwargs["dtype"] == config.get_dtype("cpu")  # COURSE_DTYPE or float32
     assert list(pretrained.mini_sd_dir().glob("unet/*.safetensors"))
 
 
@@ -108,6 +108,34 @@ def test_out_of_memory_is_explained():
     with pytest.raises(RuntimeError, match="unrelated"):
         with explain_oom():
             raise RuntimeError("unrelated")
+
+
+def test_running_out_of_ram_is_explained_like_the_gpu():
+    cpu_allocator = ("[enforce fail at alloc_cpu.cpp:127] err == 0. DefaultCPUAllocator: can't allocate memory: "
+                     "you tried to allocate 80000000000 bytes. Error code 12 (Cannot allocate memory)")
+    with pytest.raises(CourseOutOfMemoryError, match=r"^Decoding 4 images: The computer ran out of memory \(RAM.*80000000000 bytes"):
+        with explain_oom("Decoding 4 images"):
+            raise RuntimeError(cpu_allocator)
+    with pytest.raises(CourseOutOfMemoryError, match=r"ran out of memory \(RAM"):
+        with explain_oom():
+            raise MemoryError()
+    with pytest.raises(CourseOutOfMemoryError, match=r"^The GPU ran out of memory"):
+        with explain_oom(device="cuda"):
+            raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
+
+
+def test_load_clip_gives_float32_whatever_the_stored_dtype(monkeypatch, tmp_path):
+    # transformers ≥ 5 keeps the stored dtype unless told; the mini CLIP is stored in float16
+    from transformers import CLIPConfig, CLIPImageProcessor, CLIPModel
+
+    tiny = dict(hidden_size=16, intermediate_size=32, num_hidden_layers=1, num_attention_heads=2, projection_dim=8)
+    CLIPModel(CLIPConfig(text_config=tiny, vision_config={**tiny, "image_size": 32, "patch_size": 16},
+                         projection_dim=8)).half().save_pretrained(tmp_path, safe_serialization=True)
+    CLIPImageProcessor(size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32}).save_pretrained(tmp_path)
+    clip_tokenizer.save_clip_tokenizer_files(tmp_path)
+    monkeypatch.setattr(models, "clip_model_id", lambda mode=None: str(tmp_path))
+    clip, _ = models.load_clip(device="cpu")
+    assert {p.dtype for p in clip.parameters()} == {torch.float32}
 
 
 def test_missing_openai_clip_names_the_package(monkeypatch):

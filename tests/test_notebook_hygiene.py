@@ -67,6 +67,20 @@ def test_no_hard_coded_cuda_or_absolute_paths(path):
             assert "/work/" not in cell.source and "/tmp/" not in cell.source
 
 
+# A float tolerance written as a number (atol=1e-5, rtol=1e-3, "< 1e-2", "ATOL = ..."): right for one dtype only.
+HARD_CODED_TOLERANCE = re.compile(r"\b[ar]tol\s*=\s*[\d.]|[<>]=?\s*\d*\.?\d+e-\d|\b(ATOL|RTOL|ROUNDING)\s*=\s*[\d.]")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_float_tolerances_follow_the_dtype(path):
+    """`make test-dtypes` runs every notebook in float16 and bfloat16: tolerances come from config.tolerance."""
+    for i, cell in enumerate(read(path).cells):
+        if cell.cell_type == "code":
+            for line in cell.source.splitlines():
+                assert not HARD_CODED_TOLERANCE.search(line), (
+                    f"cell {i}: {line.strip()!r} hard-codes a tolerance; use **config.tolerance(tensor, ulps=...)")
+
+
 def test_course_map_is_covered():
     """Every id of ../shared/COURSE_MAP.md is named in some notebook's first cell."""
     course_map = ROOT.parent / "shared" / "COURSE_MAP.md"

@@ -82,3 +82,14 @@ def test_pyproject_has_lower_bounds_only_and_no_torch_pin():
     for requirement in project["dependencies"]:
         assert "==" not in requirement and "<" not in requirement, requirement
     assert project["urls"]["Repository"].startswith("https://")
+
+
+def test_dtype_workflow_runs_make_test_dtypes_for_both_low_precision_dtypes():
+    workflow = yaml.safe_load((WORKFLOWS / "dtypes.yml").read_text())
+    (job,) = workflow["jobs"].values()
+    assert job["strategy"]["matrix"]["dtype"] == ["float16", "bfloat16"]
+    assert run_steps(WORKFLOWS / "dtypes.yml") == ["make test-dtypes DTYPES=${{ matrix.dtype }}"]
+    makefile = (ROOT / "Makefile").read_text()
+    recipe = re.search(r"^test-dtypes: .*\n((?:\t.*\n)+)", makefile, re.M).group(1)
+    assert "COURSE_DEVICE=cpu COURSE_DTYPE=$$dtype" in recipe and "tests notebooks $(PYTEST_NB)" in recipe
+    assert re.search(r"^DTYPES \?= float16 bfloat16$", makefile, re.M)
