@@ -81,6 +81,53 @@ def test_float_tolerances_follow_the_dtype(path):
                     f"cell {i}: {line.strip()!r} hard-codes a tolerance; use **config.tolerance(tensor, ulps=...)")
 
 
+COMPARISONS = {"allclose", "isclose", "assert_close"}  # torch's float comparisons
+
+
+def default_tolerance_calls(source: str) -> list[str]:
+    """torch.allclose/isclose/assert_close calls that rely on the default (float32-sized) tolerance.
+
+    A call passes with ``**...`` (``**config.tolerance(...)``, ``**TOL``) or explicit ``atol``/``rtol``
+    (checked for numbers by HARD_CODED_TOLERANCE); ``not torch.allclose(...)`` asserts a difference
+    and needs none. Python's ``math.isclose`` on plain floats is not a torch comparison.
+    """
+    import ast
+
+    code = "\n".join(line[: len(line) - len(line.lstrip())] + "pass" if line.lstrip().startswith(("%", "!")) else line
+                     for line in source.splitlines())  # IPython magics → pass, keeping the indentation
+    tree = ast.parse(code)
+    negated = {id(node.operand) for node in ast.walk(tree) if isinstance(node, ast.UnaryOp)
+               and isinstance(node.op, ast.Not)}
+    found = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in COMPARISONS):
+            continue
+        owner = ast.unparse(node.func.value)
+        if owner == "math" or id(node) in negated:
+            continue
+        if not any(k.arg is None or k.arg in ("atol", "rtol") for k in node.keywords):
+            found.append(ast.unparse(node))
+    return found
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_float_comparisons_name_their_tolerance(path):
+    """A bare torch.allclose uses float32's rtol=1e-5: too tight in float16, too loose to prove equality."""
+    for i, cell in enumerate(read(path).cells):
+        if cell.cell_type == "code":
+            calls = default_tolerance_calls(cell.source)
+            assert not calls, (f"cell {i}: {calls[0]!r} uses the default tolerance; pass "
+                               "**config.tolerance(tensor, ulps=...), or torch.equal for exact equality")
+
+
+def test_the_default_tolerance_check_catches_what_it_should():
+    assert default_tolerance_calls("assert torch.allclose(a, b)") == ["torch.allclose(a, b)"]
+    assert default_tolerance_calls("ok = torch.testing.assert_close(a,\n b)")
+    assert not default_tolerance_calls("assert torch.allclose(a, b, **config.tolerance(a, ulps=4))")
+    assert not default_tolerance_calls("assert not torch.allclose(a, b)\nmath.isclose(x, 0.1, abs_tol=1e-3)")
+    assert not default_tolerance_calls("%pip install x\nassert torch.isclose(a, b, **TOL).all()")
+
+
 def test_course_map_is_covered():
     """Every id of ../shared/COURSE_MAP.md is named in some notebook's first cell."""
     course_map = ROOT.parent / "shared" / "COURSE_MAP.md"
