@@ -132,10 +132,13 @@ def check_sd(size: int) -> dict:
     start = time.perf_counter()
     pipe = models.load_pipeline(device=device, dtype=dtype)
     figures = {"auto mode": f"{mode} ({reason})", "device": str(device), "dtype": str(dtype).removeprefix("torch."),
-               "load s": round(time.perf_counter() - start, 1), "peak RSS after load GiB": round(peak_rss_gib(), 2)}
+               "load s": round(time.perf_counter() - start, 1),
+               "peak RSS after load GiB (safetensors maps the weights, read on first use)": round(peak_rss_gib(), 2)}
     counts = {name: sd_configs.count_parameters(getattr(pipe, name)) for name in sd_configs.COMPONENTS}
     assert counts == sd_configs.SD15_PARAM_COUNTS, counts
     figures["parameters"] = counts
+    figures["weights GiB"] = round(sum(p.numel() * p.element_size() for name in sd_configs.COMPONENTS
+                                       for p in getattr(pipe, name).parameters()) / 2**30, 2)
     times = timed_modules({"text encoder": pipe.text_encoder, "UNet step": pipe.unet, "VAE decode": pipe.vae.decoder})
     kwargs = dict(height=size, width=size, num_inference_steps=1, guidance_scale=7.5)
     start = time.perf_counter()
