@@ -6,7 +6,10 @@ storage, each folder with a model card ``README.md``), made by the scripts in ``
 * ``mini-sd/``: the miniature Stable Diffusion (``tools/train_mini_sd.py``) in the hub's layout
   (``model_index.json``, ``unet/``, ``vae/``, ``text_encoder/``, ``scheduler/``, ``feature_extractor/``);
 * ``mini-clip/``: its two-tower CLIP (the text tower is the mini SD's text encoder);
-* ``digit-classifier/``: the CNN that judges generated digits.
+* ``digit-classifier/``: the CNN that judges generated digits;
+* ``class-unet/``: notebook 02's class-conditioned UNet (recipe ``course_mini``,
+  ``tools/train_class_unet.py``): a whole training checkpoint (``step_XXXXXXXX/``: weights, EMA
+  weights, optimizer, data order, random states), so a learner can *resume* it.
 
 The tokenizer files (5 MB) are not shipped: the real CLIP tokenizer is written from the BPE file
 inside the PyPI package ``openai-clip`` when a model folder is first assembled in the cache
@@ -112,6 +115,54 @@ def save_digit_classifier(classifier, folder: Path, width: int, num_classes: int
     state = {k: v.detach().cpu().contiguous() for k, v in classifier.state_dict().items()}
     save_file({k: (v.half() if v.is_floating_point() else v) for k, v in state.items()}, str(folder / "model.safetensors"))
     (folder / "config.json").write_text(json.dumps({"num_classes": num_classes, "width": width}, indent=1))
+
+
+CLASS_UNET_HINT = ("Reinstall the course, or rebuild it with `python tools/train_class_unet.py` from a checkout "
+                   "(about 15 minutes on a 2-core CPU).")
+
+
+def class_unet_checkpoint() -> Path:
+    """The shipped training checkpoint of notebook 02's UNet (a ``step_XXXXXXXX`` folder)."""
+    from course_utils.training import latest_checkpoint
+
+    folder = latest_checkpoint(SHIPPED / "class-unet")
+    if folder is None:
+        raise MissingWeightsError(f"No training checkpoint (step_XXXXXXXX/) in {SHIPPED / 'class-unet'}. "
+                                  + CLASS_UNET_HINT)
+    return folder
+
+
+def class_unet(mode: str | None = None, checkpoint_dir=None):
+    """Notebook 02's trained class-conditioned UNet and its recipe: ``(UNet2DModel, Recipe)``.
+
+    Mini mode loads the shipped checkpoint; ``checkpoint_dir`` loads the newest checkpoint there
+    instead (any mode; a full-mode model is trained by notebook 02 itself). The weights are the EMA
+    average when the run kept one (what sampling uses), otherwise the raw weights. float32, on the CPU.
+    """
+    from safetensors.torch import load_file
+
+    from course_utils import config, training, unet_recipes
+
+    mode = mode or config.get_mode()
+    recipe = unet_recipes.recipe_for_mode(mode)
+    if checkpoint_dir is None:
+        if mode == "full":
+            raise MissingWeightsError("No class UNet is shipped for full mode: train it in notebook 02 and pass "
+                                      "its checkpoint_dir (CHECKPOINT_DIR there) to class_unet().")
+        folder = class_unet_checkpoint()
+    else:
+        folder = training.latest_checkpoint(checkpoint_dir)
+        if folder is None:
+            raise MissingWeightsError(f"No complete checkpoint (step_XXXXXXXX/) in {checkpoint_dir}; train first "
+                                      "with training.train_class_conditioned(..., checkpoint_dir=...).")
+    meta = json.loads((folder / "checkpoint.json").read_text())
+    if meta["model_config"] != training._plain(recipe.build_unet().config):
+        raise MissingWeightsError(f"The checkpoint in {folder} was not made with the {recipe.name!r} recipe's "
+                                  f"model config. " + CLASS_UNET_HINT)
+    model = recipe.build_unet()
+    weights = folder / (training.EMA_FILE if (folder / training.EMA_FILE).exists() else "model.safetensors")
+    model.load_state_dict({k: v.float() for k, v in load_file(str(weights)).items()})
+    return model.eval(), recipe
 
 
 def to_float16_storage(model: torch.nn.Module) -> torch.nn.Module:

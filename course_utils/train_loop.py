@@ -36,7 +36,7 @@ def learning_rate_at(step: int, learning_rate: float, warmup_steps: int, num_ste
 
 
 def check_loop_settings(num_examples: int, num_steps, batch_size, learning_rate, checkpoint_every,
-                        max_seconds) -> None:
+                        max_seconds, warmup_steps=0, max_grad_norm=None, ema_decay=None, stop_at_step=None) -> None:
     for name, value in (("num_steps", num_steps), ("checkpoint_every", checkpoint_every)):
         if not isinstance(value, int) or value < 1:
             raise ValueError(f"{name}={value!r} must be a positive int.")
@@ -47,6 +47,14 @@ def check_loop_settings(num_examples: int, num_steps, batch_size, learning_rate,
         raise ValueError(f"max_seconds={max_seconds!r} must be positive, or None for no time limit.")
     if not learning_rate > 0:
         raise ValueError(f"learning_rate={learning_rate!r} must be positive (e.g. 1e-3).")
+    if not isinstance(warmup_steps, int) or not 0 <= warmup_steps <= num_steps:
+        raise ValueError(f"warmup_steps={warmup_steps!r} must be an int from 0 to num_steps={num_steps}.")
+    if max_grad_norm is not None and not max_grad_norm > 0:
+        raise ValueError(f"max_grad_norm={max_grad_norm!r} must be positive (e.g. 1.0), or None for no clipping.")
+    if ema_decay is not None and not 0 < ema_decay < 1:
+        raise ValueError(f"ema_decay={ema_decay!r} must lie strictly between 0 and 1 (e.g. 0.999), or None for no EMA.")
+    if stop_at_step is not None and (not isinstance(stop_at_step, int) or not 1 <= stop_at_step <= num_steps):
+        raise ValueError(f"stop_at_step={stop_at_step!r} must be an int from 1 to num_steps={num_steps}, or None.")
 
 
 def autocast_dtype(device: torch.device, dtype: torch.dtype | None = None) -> torch.dtype | None:
@@ -59,21 +67,30 @@ def autocast_dtype(device: torch.device, dtype: torch.dtype | None = None) -> to
 
 def train_loop(model, loss_fn, *, num_examples: int, num_steps: int, batch_size: int, learning_rate: float,
                settings: dict, warmup_steps: int = 0, decay: bool = False, weight_decay: float = 0.01,
+               max_grad_norm: float | None = None, ema_decay: float | None = None,
                checkpoint_dir=None, checkpoint_every: int = 250, seed: int = 0, device=None, dtype=None,
-               progress: bool = True, max_seconds: float | None = None, desc: str = "training") -> list[float]:
+               progress: bool = True, max_seconds: float | None = None, stop_at_step: int | None = None,
+               desc: str = "training") -> list[float]:
     """Train ``model`` for ``num_steps`` steps in total; returns the loss of every step from step 0.
 
     ``loss_fn(index, generator)`` gets the batch's example indices (B,) (CPU, long) and the data
     generator (for augmentation, caption or label dropout) and returns a scalar loss. ``settings``
     is stored in each checkpoint; resuming with different settings is refused. ``dtype`` is the
     autocast dtype (default ``config.get_dtype(device)``; see the module's docstring).
+    ``max_grad_norm`` clips the gradients' global norm before each step. ``ema_decay`` keeps an
+    exponential moving average of the weights (diffusers' ``EMAModel``, whose decay ramps up as
+    min(ema_decay, (1 + n)/(10 + n)) over the first updates); it is checkpointed, and the model
+    holds the averaged weights when the call returns. The call returns early after ``max_seconds``
+    or on reaching step ``stop_at_step``, with a checkpoint, so calling it again continues.
     """
     # 1. check the inputs
     from course_utils.training import load_checkpoint, save_checkpoint, seed_everything
 
-    check_loop_settings(num_examples, num_steps, batch_size, learning_rate, checkpoint_every, max_seconds)
+    check_loop_settings(num_examples, num_steps, batch_size, learning_rate, checkpoint_every, max_seconds,
+                        warmup_steps, max_grad_norm, ema_decay, stop_at_step)
     settings = dict(settings, batch_size=batch_size, learning_rate=learning_rate, seed=seed,
                     dataset_size=num_examples, warmup_steps=warmup_steps, decay=decay, weight_decay=weight_decay)
+    settings.update({k: v for k, v in (("max_grad_norm", max_grad_norm), ("ema_decay", ema_decay)) if v is not None})
 
     # 2. model, optimizer and mixed-precision scaler on the device
     device = torch.device(device) if device is not None else config.get_device()
@@ -82,9 +99,14 @@ def train_loop(model, loss_fn, *, num_examples: int, num_steps: int, batch_size:
     optimizer = torch.optim.AdamW(model.parameters(), lr=learning_rate, weight_decay=weight_decay)
     scaler = torch.amp.GradScaler(device.type, enabled=amp_dtype == torch.float16)
     data_generator = torch.Generator()  # data order and every random choice of the loss_fn
+    ema = None
+    if ema_decay is not None:
+        from diffusers.training_utils import EMAModel
+
+        ema = EMAModel(model.parameters(), decay=ema_decay)  # a shadow copy, updated after each step
 
     # 3. start fresh, or resume from the last checkpoint
-    saved = load_checkpoint(checkpoint_dir, model, optimizer, scaler, data_generator, settings, device) \
+    saved = load_checkpoint(checkpoint_dir, model, optimizer, scaler, data_generator, settings, device, ema) \
         if checkpoint_dir is not None else None
     if saved is None:
         seed_everything(seed)
@@ -102,8 +124,9 @@ def train_loop(model, loss_fn, *, num_examples: int, num_steps: int, batch_size:
     # 4. the loop: batch of indices → loss → update (under autocast unless float32)
     from tqdm.auto import tqdm
 
+    end = num_steps if stop_at_step is None else stop_at_step  # this call's last step
     bar = tqdm(total=num_steps, initial=step, disable=not progress, desc=desc)
-    while step < num_steps:
+    while step < end:
         if position + batch_size > len(order):  # new epoch: a new shuffled order
             order, position = torch.randperm(num_examples, generator=data_generator), 0
         index = order[position:position + batch_size]  # (B,)
@@ -114,19 +137,27 @@ def train_loop(model, loss_fn, *, num_examples: int, num_steps: int, batch_size:
             loss = loss_fn(index, data_generator)
         optimizer.zero_grad(set_to_none=True)
         scaler.scale(loss).backward()
+        if max_grad_norm is not None:
+            scaler.unscale_(optimizer)  # clip the true gradients, not the scaled ones
+            torch.nn.utils.clip_grad_norm_(model.parameters(), max_grad_norm)
         scaler.step(optimizer)
         scaler.update()
+        if ema is not None:
+            ema.step(model.parameters())
         losses.append(loss.item())
         step += 1
         bar.update(1)
         if step % 10 == 0:
             bar.set_postfix(loss=f"{losses[-1]:.4f}")
         out_of_time = max_seconds is not None and time.perf_counter() - start > max_seconds
-        if checkpoint_dir is not None and (step % checkpoint_every == 0 or step == num_steps or out_of_time):
+        pause = out_of_time or step == end
+        if checkpoint_dir is not None and (step % checkpoint_every == 0 or pause):
             save_checkpoint(checkpoint_dir, step, model, optimizer, scaler, data_generator, settings,
-                            losses, order, position)
-        if out_of_time:
+                            losses, order, position, ema)
+        if pause:
             break
     bar.close()
+    if ema is not None:
+        ema.copy_to(model.parameters())  # sample with the averaged weights
     model.eval()
     return losses

@@ -18,13 +18,14 @@ from pathlib import Path
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 from course_utils import config
+from course_utils.objectives import diffusion_loss  # noqa: F401 (part of this module's API)
 from course_utils.train_loop import train_loop
 
 CHECKPOINT_NAME = re.compile(r"^step_(\d{8})$")
 CHECKPOINT_FILES = ("model.safetensors", "training_state.pt", "checkpoint.json")
+EMA_FILE = "ema_model.safetensors"  # only when training keeps an EMA of the weights
 
 
 # --- data -------------------------------------------------------------------------------------
@@ -70,24 +71,15 @@ def drop_labels(labels: torch.Tensor, null_class: int, label_dropout: float,
     return torch.where(drop.to(labels.device), torch.full_like(labels, null_class), labels)
 
 
-# --- the objective ----------------------------------------------------------------------------
-
-def diffusion_loss(model, noise_scheduler, clean_images: torch.Tensor, class_labels: torch.Tensor) -> torch.Tensor:
-    """MSE between the added noise and the model's prediction of it (DDPM eq. 14, "L_simple")."""
-    noise = torch.randn_like(clean_images)  # ε ~ N(0, I): randn, not rand (M01)
-    timesteps = torch.randint(0, noise_scheduler.config.num_train_timesteps, (clean_images.shape[0],),
-                              device=clean_images.device)  # (B,) one random timestep per image
-    noisy_images = noise_scheduler.add_noise(clean_images, noise, timesteps)  # (B, 1, 32, 32)
-    noise_pred = model(noisy_images, timesteps, class_labels=class_labels).sample  # (B, 1, 32, 32)
-    return F.mse_loss(noise_pred.float(), noise.float())
-
-
 # --- the loop ---------------------------------------------------------------------------------
 
 def train_class_conditioned(model, dataset, *, noise_scheduler, num_steps: int, batch_size: int,
-                            learning_rate: float, label_dropout: float = 0.1, checkpoint_dir=None,
-                            checkpoint_every: int = 250, seed: int = 0, device=None, progress: bool = True,
-                            max_seconds: float | None = None) -> list[float]:
+                            learning_rate: float, label_dropout: float = 0.1, flip: bool = True,
+                            min_snr_gamma: float | None = None,
+                            warmup_steps: int = 0, decay: bool = False, max_grad_norm: float | None = None,
+                            ema_decay: float | None = None, checkpoint_dir=None, checkpoint_every: int = 250,
+                            seed: int = 0, device=None, progress: bool = True, max_seconds: float | None = None,
+                            stop_at_step: int | None = None) -> list[float]:
     """Train ``model`` (a class-conditioned ``UNet2DModel``) for ``num_steps`` steps in total.
 
     Returns the loss of every step from step 0. With ``checkpoint_dir`` it saves every
@@ -96,27 +88,34 @@ def train_class_conditioned(model, dataset, *, noise_scheduler, num_steps: int, 
     A fresh start seeds Python's, numpy's and torch's global generators with ``seed``. Mixed
     precision follows ``config.get_dtype`` (float16 autocast with a gradient scaler on cuda;
     ``COURSE_DTYPE`` overrides it; see ``train_loop``). ``max_seconds`` stops early after that
-    much wall-clock time. The null class is ``num_class_embeds − 1``.
+    much wall-clock time, ``stop_at_step`` once that step is reached (checkpointed, so the same
+    call resumes later; the learning-rate schedule still spans ``num_steps``). The null class is
+    ``num_class_embeds − 1``. ``flip`` mirrors half the images (right for clothes, wrong for
+    digits: a mirrored 7 is no 7). The target (ε or v) is ``noise_scheduler.config.prediction_type``;
+    ``min_snr_gamma`` weights the loss (``objectives``); ``warmup_steps``, ``decay``,
+    ``max_grad_norm`` and ``ema_decay`` are ``train_loop``'s. With ``ema_decay`` the model holds the
+    EMA weights when the call returns.
     """
     # 1. check the inputs
     images, labels = as_image_label_tensors(dataset)
     null_class = _check_model_and_labels(model, images, labels, label_dropout)
-    settings = dict(label_dropout=label_dropout, scheduler=_plain(noise_scheduler.config))
+    settings = dict(label_dropout=label_dropout, flip=flip, min_snr_gamma=min_snr_gamma, scheduler=_plain(noise_scheduler.config))
     device = torch.device(device) if device is not None else config.get_device()
     images, labels = images.to(device), labels.to(device)
 
-    # 2. one step's loss: batch → flip → drop labels → noise-prediction MSE
+    # 2. one step's loss: batch → (flip) → drop labels → (weighted) MSE on the target
     def loss_fn(index, generator):
         index = index.to(device)
-        clean_images = random_flip(images[index], generator)  # (B, 1, 32, 32)
+        clean_images = random_flip(images[index], generator) if flip else images[index]  # (B, 1, 32, 32)
         class_labels = drop_labels(labels[index], null_class, label_dropout, generator)  # (B,)
-        return diffusion_loss(model, noise_scheduler, clean_images, class_labels)
+        return diffusion_loss(model, noise_scheduler, clean_images, class_labels, min_snr_gamma)
 
     # 3. the shared resumable loop (course_utils.train_loop)
     return train_loop(model, loss_fn, num_examples=len(images), num_steps=num_steps, batch_size=batch_size,
-                      learning_rate=learning_rate, settings=settings, weight_decay=0.01,
+                      learning_rate=learning_rate, settings=settings, warmup_steps=warmup_steps, decay=decay,
+                      weight_decay=0.01, max_grad_norm=max_grad_norm, ema_decay=ema_decay,
                       checkpoint_dir=checkpoint_dir, checkpoint_every=checkpoint_every, seed=seed,
-                      device=device, progress=progress, max_seconds=max_seconds)
+                      device=device, progress=progress, max_seconds=max_seconds, stop_at_step=stop_at_step)
 
 
 def _check_model_and_labels(model, images, labels, label_dropout) -> int:
@@ -183,9 +182,19 @@ def latest_checkpoint(checkpoint_dir) -> Path | None:
     return max(done, key=lambda p: p.name) if done else None
 
 
+def ema_state_dict(model, ema) -> dict:
+    """The model's state dict with every parameter replaced by its EMA (on the CPU, contiguous)."""
+    averaged = dict(zip((name for name, _ in model.named_parameters()), ema.shadow_params))
+    return {k: averaged.get(k, v).detach().to("cpu").contiguous() for k, v in model.state_dict().items()}
+
+
 def save_checkpoint(checkpoint_dir, step, model, optimizer, scaler, data_generator, settings,
-                    losses, order, position) -> Path:
-    """Write ``step_XXXXXXXX`` atomically (temp folder, then rename), then delete older ones."""
+                    losses, order, position, ema=None) -> Path:
+    """Write ``step_XXXXXXXX`` atomically (temp folder, then rename), then delete older ones.
+
+    With ``ema`` (diffusers' ``EMAModel``) its averaged weights go to ``ema_model.safetensors``,
+    a full state dict that ``model.load_state_dict`` accepts (``pretrained.class_unet`` does).
+    """
     from safetensors.torch import save_file
 
     folder = Path(checkpoint_dir)
@@ -196,7 +205,9 @@ def save_checkpoint(checkpoint_dir, step, model, optimizer, scaler, data_generat
     tmp.mkdir(parents=True)
     weights = {k: v.detach().to("cpu").contiguous() for k, v in model.state_dict().items()}
     save_file(weights, str(tmp / "model.safetensors"))
-    torch.save({"optimizer": optimizer.state_dict(), "scaler": scaler.state_dict(),
+    if ema is not None:
+        save_file(ema_state_dict(model, ema), str(tmp / EMA_FILE))
+    torch.save({"ema_step": ema.optimization_step if ema is not None else -1,"optimizer": optimizer.state_dict(), "scaler": scaler.state_dict(),
                 "rng": _rng_states(data_generator), "losses": torch.tensor(losses, dtype=torch.float64),
                 "order": order.cpu(), "position": position}, tmp / "training_state.pt")
     meta = {"step": step, "model_config": _plain(model.config), "settings": settings}
@@ -208,7 +219,7 @@ def save_checkpoint(checkpoint_dir, step, model, optimizer, scaler, data_generat
     return final
 
 
-def load_checkpoint(checkpoint_dir, model, optimizer, scaler, data_generator, settings, device):
+def load_checkpoint(checkpoint_dir, model, optimizer, scaler, data_generator, settings, device, ema=None):
     """Restore the newest checkpoint into the given objects; None when there is none yet."""
     from safetensors.torch import load_file
 
@@ -226,6 +237,10 @@ def load_checkpoint(checkpoint_dir, model, optimizer, scaler, data_generator, se
     if state["scaler"]:  # empty when saved without a GPU (the scaler was off)
         scaler.load_state_dict(state["scaler"])
     _restore_rng_states(state["rng"], data_generator)
+    if ema is not None:
+        ema_weights = load_file(str(path / EMA_FILE), device=str(device))
+        ema.shadow_params = [ema_weights[name].clone() for name, _ in model.named_parameters()]
+        ema.optimization_step = int(state["ema_step"])
     return meta["step"], state["losses"].tolist(), state["order"], state["position"]
 
 

@@ -124,7 +124,7 @@ def test_check_guidance_combine_verdicts(capsys):
 
 
 def test_recipes_build_and_refuse_unknown_names():
-    assert unet_recipes.recipe_for_mode("smoke").name == "course_smoke"
+    assert unet_recipes.recipe_for_mode("smoke").name == unet_recipes.recipe_for_mode("mini").name == "course_mini"
     assert unet_recipes.recipe_for_mode("full").name == "course"
     book = unet_recipes.get_recipe("book")
     assert book.unet["block_out_channels"] == (32, 64, 128, 256) and book.unet["norm_num_groups"] == 8

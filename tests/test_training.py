@@ -87,6 +87,43 @@ def test_resume_after_three_steps_equals_six_uninterrupted(tmp_path):
     assert_same_weights(reference, again)
 
 
+def test_resume_is_exact_with_ema_clipping_warmup_and_decay(tmp_path):
+    levers = dict(warmup_steps=2, decay=True, max_grad_norm=0.5, ema_decay=0.9, min_snr_gamma=5.0, flip=False)
+    reference = RECIPE.build_unet()
+    losses = train(reference, 6, **levers)
+    paused = RECIPE.build_unet()
+    first = train(paused, 6, checkpoint_dir=tmp_path, stop_at_step=3, **levers)  # the schedule still spans 6
+    assert len(first) == 3 and training.latest_checkpoint(tmp_path).name == "step_00000003"
+    assert (training.latest_checkpoint(tmp_path) / training.EMA_FILE).is_file()
+    again = RECIPE.build_unet()
+    assert train(again, 6, checkpoint_dir=tmp_path, **levers) == losses
+    assert_same_weights(reference, again)  # both hold the EMA weights now
+    raw = load_file(str(training.latest_checkpoint(tmp_path) / "model.safetensors"))
+    assert any(not torch.equal(raw[k], v) for k, v in again.state_dict().items())  # EMA ≠ raw weights
+
+
+def test_ema_is_diffusers_emamodel_fed_the_weights_after_every_step(monkeypatch):
+    from diffusers.training_utils import EMAModel
+
+    model = RECIPE.build_unet()
+    weights_after_each_step = []
+    adamw_step = torch.optim.AdamW.step
+
+    def recording_step(self, *args, **kwargs):
+        out = adamw_step(self, *args, **kwargs)
+        # requires_grad as the parameters have it: EMAModel.step copies, not averages, frozen tensors
+        weights_after_each_step.append([p.detach().clone().requires_grad_(True) for p in model.parameters()])
+        return out
+
+    monkeypatch.setattr(torch.optim.AdamW, "step", recording_step)
+    train(model, 3, ema_decay=0.9)
+    ema = EMAModel(RECIPE.build_unet().parameters(), decay=0.9)  # starts from the initial weights
+    for weights in weights_after_each_step:
+        ema.step(weights)
+    assert len(weights_after_each_step) == 3
+    assert all(torch.equal(a, b) for a, b in zip(ema.shadow_params, model.parameters()))
+
+
 def test_interruption_mid_run_loses_only_steps_since_the_last_checkpoint(tmp_path):
     reference = RECIPE.build_unet()
     train(reference, 6)
@@ -172,6 +209,11 @@ def test_max_seconds_stops_after_the_step_that_ran_out_of_time():
     ({"num_steps": 0}, "num_steps=0 must be a positive int"),
     ({"label_dropout": 1.0}, r"label_dropout=1.0 must be in \[0, 1\)"),
     ({"learning_rate": 0}, "learning_rate=0 must be positive"),
+    ({"warmup_steps": 3}, "warmup_steps=3 must be an int from 0 to num_steps=2"),
+    ({"max_grad_norm": 0}, "max_grad_norm=0 must be positive"),
+    ({"ema_decay": 1.0}, "ema_decay=1.0 must lie strictly between 0 and 1"),
+    ({"stop_at_step": 3}, "stop_at_step=3 must be an int from 1 to num_steps=2"),
+    ({"min_snr_gamma": 0}, "min_snr_gamma=0 must be positive"),
 ])
 def test_bad_settings_name_the_fix(kwargs, message):
     with pytest.raises(ValueError, match=message):
