@@ -1,6 +1,6 @@
 """The diffusion training objective of notebook 02: what the UNet predicts, and how each timestep counts.
 
-Two choices, each checked against diffusers in ``tests/test_objectives.py``:
+Two choices, each computed by diffusers' own helpers (notebook 02 writes both by hand and checks them):
 
 * **The target** (``noise_scheduler.config.prediction_type``). ``"epsilon"``: the added noise ε
   (DDPM, Ho et al. 2020). ``"v_prediction"``: the velocity v = √ᾱ_t·ε − √(1−ᾱ_t)·x₀ (Salimans &
@@ -16,14 +16,9 @@ from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
+from diffusers.training_utils import compute_snr
 
 PREDICTION_TYPES = ("epsilon", "v_prediction")
-
-
-def snr(noise_scheduler, timesteps: torch.Tensor) -> torch.Tensor:
-    """SNR(t) = ᾱ_t / (1 − ᾱ_t) for each timestep (B,), as float32 on the timesteps' device."""
-    alphas_cumprod = noise_scheduler.alphas_cumprod.to(timesteps.device)[timesteps].float()  # (B,)
-    return alphas_cumprod / (1.0 - alphas_cumprod)
 
 
 def min_snr_weights(noise_scheduler, timesteps: torch.Tensor, gamma: float) -> torch.Tensor:
@@ -31,7 +26,7 @@ def min_snr_weights(noise_scheduler, timesteps: torch.Tensor, gamma: float) -> t
     prediction_type = check_prediction_type(noise_scheduler)
     if not gamma > 0:
         raise ValueError(f"min_snr_gamma={gamma!r} must be positive (Hang et al. use 5), or None for no weighting.")
-    ratio = snr(noise_scheduler, timesteps)  # (B,)
+    ratio = compute_snr(noise_scheduler, timesteps)  # (B,) SNR(t) = ᾱ_t / (1 − ᾱ_t)
     clipped = torch.clamp(ratio, max=gamma)  # min(SNR, γ)
     return clipped / ratio if prediction_type == "epsilon" else clipped / (ratio + 1.0)
 
@@ -41,10 +36,7 @@ def training_target(noise_scheduler, clean_images: torch.Tensor, noise: torch.Te
     """What the model must output: ε itself, or v = √ᾱ_t·ε − √(1−ᾱ_t)·x₀ (same shape as the images)."""
     if check_prediction_type(noise_scheduler) == "epsilon":
         return noise
-    alphas_cumprod = noise_scheduler.alphas_cumprod.to(clean_images.device)[timesteps]  # (B,)
-    sqrt_alpha = alphas_cumprod.sqrt().view(-1, *[1] * (clean_images.ndim - 1))  # (B, 1, 1, 1)
-    sqrt_one_minus = (1 - alphas_cumprod).sqrt().view(-1, *[1] * (clean_images.ndim - 1))  # (B, 1, 1, 1)
-    return sqrt_alpha * noise - sqrt_one_minus * clean_images
+    return noise_scheduler.get_velocity(clean_images, noise, timesteps)  # notebook 02 writes it by hand
 
 
 def check_prediction_type(noise_scheduler) -> str:

@@ -79,8 +79,8 @@ def train_loop(model, loss_fn, *, num_examples: int, num_steps: int, batch_size:
     autocast dtype (default ``config.get_dtype(device)``; see the module's docstring).
     ``max_grad_norm`` clips the gradients' global norm before each step. ``ema_decay`` keeps an
     exponential moving average of the weights (diffusers' ``EMAModel``, whose decay at the n-th
-    update is min(ema_decay, n/(n + 9)), so the average starts from the first trained weights); it is checkpointed, and the model
-    holds the averaged weights when the call returns. The call returns early after ``max_seconds``
+    update is min(ema_decay, n/(n + 9)), so the average starts from the first trained weights); it
+    is checkpointed, and the model holds the averaged weights when the call returns. The call returns early after ``max_seconds``
     or on reaching step ``stop_at_step``, with a checkpoint, so calling it again continues.
     """
     # 1. check the inputs

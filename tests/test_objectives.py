@@ -15,10 +15,6 @@ def scheduler(prediction_type="epsilon"):
 TIMESTEPS = torch.tensor([0, 1, 10, 250, 500, 900, 999])
 
 
-def test_snr_equals_diffusers_compute_snr():
-    assert torch.allclose(objectives.snr(scheduler(), TIMESTEPS), compute_snr(scheduler(), TIMESTEPS), rtol=1e-5)
-
-
 def test_v_target_equals_get_velocity_and_epsilon_target_is_the_noise():
     generator = torch.Generator().manual_seed(0)
     clean, noise = torch.randn(2, 7, 1, 8, 8, generator=generator)
