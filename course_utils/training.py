@@ -99,7 +99,8 @@ def train_class_conditioned(model, dataset, *, noise_scheduler, num_steps: int, 
     # 1. check the inputs
     images, labels = as_image_label_tensors(dataset)
     null_class = _check_model_and_labels(model, images, labels, label_dropout)
-    settings = dict(label_dropout=label_dropout, flip=flip, min_snr_gamma=min_snr_gamma, scheduler=_plain(noise_scheduler.config))
+    settings = dict(label_dropout=label_dropout, flip=flip, min_snr_gamma=min_snr_gamma,
+                    scheduler=_plain(noise_scheduler.config))
     device = torch.device(device) if device is not None else config.get_device()
     images, labels = images.to(device), labels.to(device)
 
@@ -207,7 +208,8 @@ def save_checkpoint(checkpoint_dir, step, model, optimizer, scaler, data_generat
     save_file(weights, str(tmp / "model.safetensors"))
     if ema is not None:
         save_file(ema_state_dict(model, ema), str(tmp / EMA_FILE))
-    torch.save({"ema_step": ema.optimization_step if ema is not None else -1,"optimizer": optimizer.state_dict(), "scaler": scaler.state_dict(),
+    torch.save({"ema_step": ema.optimization_step if ema is not None else -1,
+                "optimizer": optimizer.state_dict(), "scaler": scaler.state_dict(),
                 "rng": _rng_states(data_generator), "losses": torch.tensor(losses, dtype=torch.float64),
                 "order": order.cpu(), "position": position}, tmp / "training_state.pt")
     meta = {"step": step, "model_config": _plain(model.config), "settings": settings}
