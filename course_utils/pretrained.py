@@ -8,8 +8,11 @@ storage, each folder with a model card ``README.md``), made by the scripts in ``
 * ``mini-clip/``: its two-tower CLIP (the text tower is the mini SD's text encoder);
 * ``digit-classifier/``: the CNN that judges generated digits;
 * ``class-unet/``: notebook 02's class-conditioned UNet (recipe ``course_mini``,
-  ``tools/train_class_unet.py``): a whole training checkpoint (``step_XXXXXXXX/``: weights, EMA
-  weights, optimizer, data order, random states), so a learner can *resume* it.
+  ``tools/train_class_unet.py``): a training checkpoint (``step_XXXXXXXX/``: weights, EMA weights,
+  data order, random states), so a learner can *resume* it; slimmed to 3 MB for shipping
+  (``training.slim_checkpoint``: float16 weights, no optimizer state).
+
+All of ``shipped/`` stays within 20 MiB (``tests/test_mini_sd.py``).
 
 The tokenizer files (5 MB) are not shipped: the real CLIP tokenizer is written from the BPE file
 inside the PyPI package ``openai-clip`` when a model folder is first assembled in the cache

@@ -12,7 +12,7 @@ from course_utils.sampling import sample_class_conditioned
 RECIPE = unet_recipes.get_recipe("course_mini")
 
 
-def test_the_shipped_checkpoint_is_a_whole_training_state_of_the_recipe():
+def test_the_shipped_checkpoint_is_a_slimmed_training_state_of_the_recipe():
     folder = pretrained.class_unet_checkpoint()
     names = {p.name for p in folder.iterdir()}
     assert set(training.CHECKPOINT_FILES) | {training.EMA_FILE} <= names
@@ -20,14 +20,18 @@ def test_the_shipped_checkpoint_is_a_whole_training_state_of_the_recipe():
     assert meta["model_config"] == training._plain(RECIPE.build_unet().config)
     assert meta["step"] < RECIPE.num_steps  # left for notebook 02 to resume
     assert meta["settings"]["scheduler"] == training._plain(RECIPE.make_noise_scheduler().config)
-    assert sum(p.stat().st_size for p in folder.iterdir()) < 12.5 * 2**20  # small: it lives in git
+    assert "slimmed" in meta  # training.slim_checkpoint: float16 weights, no optimizer state
+    for name in ("model.safetensors", training.EMA_FILE):
+        assert {v.dtype for v in load_file(str(folder / name)).values()} == {torch.float16}
+    state = torch.load(folder / "training_state.pt", weights_only=True)
+    assert state["optimizer"] is None and len(state["losses"]) == meta["step"]
 
 
 def test_class_unet_loads_the_ema_weights_for_the_mini_recipe():
     model, recipe = pretrained.class_unet("mini")
     assert recipe is RECIPE and not model.training
     ema = load_file(str(pretrained.class_unet_checkpoint() / training.EMA_FILE))
-    assert all(torch.equal(v, ema[k]) for k, v in model.state_dict().items())
+    assert all(v.dtype == torch.float32 and torch.equal(v, ema[k].float()) for k, v in model.state_dict().items())
 
 
 def test_the_model_card_meets_the_bar_it_states():

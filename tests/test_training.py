@@ -146,6 +146,39 @@ def test_interruption_mid_run_loses_only_steps_since_the_last_checkpoint(tmp_pat
     assert_same_weights(reference, again)
 
 
+def test_a_slimmed_checkpoint_is_a_quarter_the_size_and_resumes_with_fresh_moments(tmp_path, capsys):
+    from diffusers.training_utils import EMAModel
+
+    levers = dict(warmup_steps=2, decay=True, max_grad_norm=0.5, ema_decay=0.9, flip=False)
+    reference_losses = train(RECIPE.build_unet(), 6, **levers)
+    train(RECIPE.build_unet(), 6, checkpoint_dir=tmp_path / "full", stop_at_step=3, **levers)
+    full = training.latest_checkpoint(tmp_path / "full")
+    slim = training.slim_checkpoint(full, tmp_path / "slim")
+    assert slim == tmp_path / "slim" / full.name and training.latest_checkpoint(tmp_path / "slim") == slim
+
+    def size(folder):
+        return sum(p.stat().st_size for p in folder.iterdir())
+
+    assert size(slim) < 0.3 * size(full)
+    assert torch.load(slim / "training_state.pt", weights_only=True)["optimizer"] is None
+    # loading it: float16-rounded weights and EMA in the float32 model, AdamW with no moments yet
+    model = RECIPE.build_unet(seed=5)
+    optimizer = torch.optim.AdamW(model.parameters())
+    ema = EMAModel(model.parameters(), decay=0.9)
+    settings = json.loads((slim / "checkpoint.json").read_text())["settings"]
+    step, _, _, _ = training.load_checkpoint(tmp_path / "slim", model, optimizer, torch.amp.GradScaler("cpu"),
+                                             torch.Generator(), settings, "cpu", ema)
+    assert step == 3 and not optimizer.state and "no optimizer state" in capsys.readouterr().out
+    saved, saved_ema = load_file(str(full / "model.safetensors")), load_file(str(full / training.EMA_FILE))
+    assert all(torch.equal(v, saved[k].half().float()) for k, v in model.state_dict().items())
+    names = [name for name, _ in model.named_parameters()]
+    assert all(p.dtype == torch.float32 and torch.equal(p, saved_ema[n].half().float())
+               for n, p in zip(names, ema.shadow_params))
+    # resuming it: the history and the data order carry on, the run finishes
+    losses = train(RECIPE.build_unet(), 6, checkpoint_dir=tmp_path / "slim", **levers)
+    assert len(losses) == 6 and losses[:3] == reference_losses[:3]
+
+
 def test_checkpoint_files_are_safetensors_json_and_weights_only(tmp_path):
     model = RECIPE.build_unet()
     train(model, 4, checkpoint_dir=tmp_path, checkpoint_every=2)
