@@ -5,14 +5,15 @@ storage, each folder with a model card ``README.md``), made by the scripts in ``
 
 * ``mini-sd/``: the miniature Stable Diffusion (``tools/train_mini_sd.py``) in the hub's layout
   (``model_index.json``, ``unet/``, ``vae/``, ``text_encoder/``, ``scheduler/``, ``feature_extractor/``);
-* ``mini-clip/``: its two-tower CLIP (the text tower is the mini SD's text encoder);
+* ``mini-clip/``: its two-tower CLIP without the text tower, which *is* the mini SD's text encoder
+  and ships once, there (``save_mini_clip``; ``mini_clip_dir`` puts it back in the cache copy);
 * ``digit-classifier/``: the CNN that judges generated digits;
 * ``class-unet/``: notebook 02's class-conditioned UNet (recipe ``course_mini``,
   ``tools/train_class_unet.py``): a training checkpoint (``step_XXXXXXXX/``: weights, EMA weights,
   data order, random states), so a learner can *resume* it; slimmed to 3 MB for shipping
   (``training.slim_checkpoint``: float16 weights, no optimizer state).
 
-All of ``shipped/`` stays within 20 MiB (``tests/test_mini_sd.py``).
+All of ``shipped/`` stays within 20 MB (``tests/test_mini_sd.py``).
 
 The tokenizer files (5 MB) are not shipped: the real CLIP tokenizer is written from the BPE file
 inside the PyPI package ``openai-clip`` when a model folder is first assembled in the cache
@@ -61,17 +62,25 @@ def _digest(folder: Path) -> str:
     return h.hexdigest()[:12]
 
 
-def _assembled(name: str, tokenizer_subfolder: str | None) -> Path:
-    """Copy a shipped model to the cache and add the CLIP tokenizer files (built once)."""
+def _assembled(name: str, tokenizer_subfolder: str | None, add_text_tower: bool = False) -> Path:
+    """Copy a shipped model to the cache and add the CLIP tokenizer files (built once).
+
+    ``add_text_tower``: put the mini SD's text encoder back into the mini CLIP's weights
+    (``save_mini_clip`` ships the tower once, in ``mini-sd/text_encoder/``).
+    """
     from course_utils.clip_tokenizer import build_atomically, cache_root, save_clip_tokenizer_files
 
     source = shipped_dir(name)
-    target = cache_root() / f"{name}-{_digest(source)}"
+    text_encoder = shipped_dir("mini-sd") / "text_encoder"
+    digest = _digest(source) + (_digest(text_encoder)[:6] if add_text_tower else "")
+    target = cache_root() / f"{name}-{digest}"
     marker = target / "model_index.json" if (source / "model_index.json").exists() else target / "config.json"
 
     def build(tmp: Path) -> None:
         shutil.copytree(source, tmp, dirs_exist_ok=True)
         save_clip_tokenizer_files(tmp / tokenizer_subfolder if tokenizer_subfolder else tmp)
+        if add_text_tower:
+            _merge_text_tower(tmp / "model.safetensors", text_encoder / "model.safetensors")
 
     if not marker.exists():
         build_atomically(target, build)
@@ -85,7 +94,29 @@ def mini_sd_dir() -> Path:
 
 def mini_clip_dir() -> Path:
     """The mini CLIP (both towers) and its processor: ``CLIPModel.from_pretrained(mini_clip_dir())``."""
-    return _assembled("mini-clip", None)
+    return _assembled("mini-clip", None, add_text_tower=True)
+
+
+TEXT_TOWER = "text_model."  # the prefix of the text tower's weights inside a CLIPModel
+
+
+def save_mini_clip(clip, folder: Path) -> None:
+    """Save the mini CLIP in float16 without its text tower, which ships once, as the mini SD's text encoder."""
+    from safetensors.torch import load_file, save_file
+
+    to_float16_storage(clip).save_pretrained(folder, safe_serialization=True)
+    weights = load_file(str(folder / "model.safetensors"))
+    save_file({k: v for k, v in weights.items() if not k.startswith(TEXT_TOWER)}, str(folder / "model.safetensors"),
+              metadata={"format": "pt"})
+
+
+def _merge_text_tower(clip_file: Path, text_encoder_file: Path) -> None:
+    """Write a CLIPModel's whole state back: its shipped part plus the text encoder's weights, prefixed."""
+    from safetensors.torch import load_file, save_file
+
+    weights = load_file(str(clip_file))
+    tower = {TEXT_TOWER + k.removeprefix(TEXT_TOWER): v for k, v in load_file(str(text_encoder_file)).items()}
+    save_file({**weights, **tower}, str(clip_file), metadata={"format": "pt"})
 
 
 def model_card(name: str) -> dict:

@@ -4,7 +4,8 @@ import json
 
 import pytest
 import torch
-from transformers import CLIPModel, CLIPTokenizer
+from safetensors.torch import load_file
+from transformers import CLIPConfig, CLIPModel, CLIPTextModel, CLIPTokenizer
 
 from course_utils import data, digits, evaluation, mini_clip, mini_vae, pretrained, text_unet
 from course_utils.train_loop import learning_rate_at
@@ -147,7 +148,7 @@ def test_scaling_factor_is_one_over_std():
 
 def test_shipped_models_are_small_and_complete():
     total = sum(p.stat().st_size for p in pretrained.SHIPPED.rglob("*") if p.is_file())
-    assert total <= 20 * 2**20, f"shipped models take {total / 2**20:.1f} MiB"  # every file, every model
+    assert total <= 20e6, f"shipped models take {total / 1e6:.1f} MB"  # every file, every model
     names = {p.name for p in pretrained.SHIPPED.iterdir() if p.is_dir()}
     assert names == {"mini-sd", "mini-clip", "digit-classifier", "class-unet"}
     for name in names:
@@ -210,3 +211,24 @@ def test_shipped_scheduler_is_sd15s():
 
     shipped = json.loads((pretrained.shipped_dir("mini-sd") / "scheduler" / "scheduler_config.json").read_text())
     assert {k: shipped.get(k) for k in SD15_SCHEDULER_CONFIG} == SD15_SCHEDULER_CONFIG
+
+
+def test_the_text_tower_ships_once_and_the_mini_clip_gets_it_back(tmp_path):
+    shipped = load_file(str(pretrained.shipped_dir("mini-clip") / "model.safetensors"))
+    assert shipped and not any(k.startswith(pretrained.TEXT_TOWER) for k in shipped)
+    _, info = CLIPModel.from_pretrained(pretrained.mini_clip_dir(), output_loading_info=True)
+    assert not (info["missing_keys"] or info["unexpected_keys"] or info["mismatched_keys"])
+    # the tool's route on a tiny CLIP: save without the tower, save the tower as a text encoder, merge
+    tiny = CLIPModel(CLIPConfig(text_config=dict(hidden_size=8, intermediate_size=16, num_hidden_layers=1,
+                                                 num_attention_heads=2, vocab_size=50, max_position_embeddings=8),
+                                vision_config=dict(hidden_size=8, intermediate_size=16, num_hidden_layers=1,
+                                                   num_attention_heads=2, image_size=16, patch_size=8),
+                                projection_dim=4))
+    expected = {k: v.half() for k, v in tiny.state_dict().items()}
+    pretrained.save_mini_clip(tiny, tmp_path / "clip")
+    tower = CLIPTextModel(tiny.config.text_config)
+    tower.load_state_dict({k.removeprefix("text_model."): v for k, v in tiny.text_model.state_dict().items()})
+    tower.half().save_pretrained(tmp_path / "text", safe_serialization=True)
+    pretrained._merge_text_tower(tmp_path / "clip" / "model.safetensors", tmp_path / "text" / "model.safetensors")
+    again = CLIPModel.from_pretrained(tmp_path / "clip", dtype=torch.float16)
+    assert all(torch.equal(v, expected[k]) for k, v in again.state_dict().items())

@@ -119,7 +119,7 @@ def save_all(clip, vae, unet, text_encoder, tokenizer, classifier) -> None:
     pretrained.to_float16_storage(pipe)
     pipe.save_pretrained(out / "mini-sd", safe_serialization=True)
     shutil.rmtree(out / "mini-sd" / "tokenizer")  # rebuilt from openai-clip's BPE file on first use
-    pretrained.to_float16_storage(clip).save_pretrained(out / "mini-clip", safe_serialization=True)
+    pretrained.save_mini_clip(clip, out / "mini-clip")  # the text tower ships once, as the pipeline's text encoder
     CLIPProcessor(image_processor=mini_clip.image_processor(), tokenizer=tokenizer).save_pretrained(out / "mini-clip")
     for name in TOKENIZER_FILES:
         (out / "mini-clip" / name).unlink(missing_ok=True)
@@ -215,6 +215,8 @@ Total training {minutes:.1f} min on {f[machine]} (torch {f[torch]}); command: `{
 {f[machine_note]}
 Weights are stored as float16 safetensors and loaded back in float32. The CLIP tokenizer files are not
 shipped: `course_utils.pretrained` writes them from the BPE file of the PyPI package `openai-clip`.
+The mini CLIP's text tower is stored once, as `mini-sd/text_encoder/`; `mini-clip/model.safetensors`
+holds the rest, and `pretrained.mini_clip_dir()` puts the tower back in its cache copy.
 
 **Measured on the shipped weights** (all from `figures.json`, written by the same script):
 
