@@ -10,8 +10,8 @@ storage, each folder with a model card ``README.md``), made by the scripts in ``
 * ``digit-classifier/``: the CNN that judges generated digits;
 * ``class-unet/``: notebook 02's class-conditioned UNet (recipe ``course_mini``,
   ``tools/train_class_unet.py``): a training checkpoint (``step_XXXXXXXX/``: weights, EMA weights,
-  data order, random states), so a learner can *resume* it; slimmed to 3 MB for shipping
-  (``training.slim_checkpoint``: float16 weights, no optimizer state).
+  data order, random states, and the model card), so a learner can *resume* it; slimmed to 3 MB
+  for shipping (``training.slim_checkpoint``: float16 weights, no optimizer state).
 
 All of ``shipped/`` stays within 20 MB (``tests/test_mini_sd.py``).
 
@@ -119,9 +119,15 @@ def _merge_text_tower(clip_file: Path, text_encoder_file: Path) -> None:
     save_file({**weights, **tower}, str(clip_file), metadata={"format": "pt"})
 
 
+def card_dir(name: str) -> Path:
+    """The folder of a shipped model's card (``README.md``) and ``figures.json``: beside its weights,
+    which for notebook 02's checkpoint is the ``step_XXXXXXXX`` folder."""
+    return class_unet_checkpoint() if name == "class-unet" else shipped_dir(name)
+
+
 def model_card(name: str) -> dict:
     """The measured figures recorded with a shipped model (``figures.json`` beside its card)."""
-    path = shipped_dir(name) / "figures.json"
+    path = card_dir(name) / "figures.json"
     if not path.exists():
         raise MissingWeightsError(f"{path} is missing. " + TRAIN_HINT)
     return json.loads(path.read_text())

@@ -105,7 +105,7 @@ _COURSE_BLOCKS = dict(down_block_types=("DownBlock2D", "DownBlock2D", "AttnDownB
 
 RECIPES = {
     # Offline (mini) mode: trained on a 2-core CPU in about 15 minutes by tools/train_class_unet.py,
-    # shipped in course_utils/shipped/class-unet/ (model card there). Self-attention only at the
+    # shipped in course_utils/shipped/class-unet/ (model card in its step folder). Self-attention only at the
     # 8×8 level (64 positions), where it is cheap; v-prediction with min-SNR-5 weights; a high
     # learning rate made safe by warm-up, cosine decay and gradient clipping; an EMA of the weights.
     "course_mini": Recipe(

@@ -40,7 +40,7 @@ def test_the_model_card_meets_the_bar_it_states():
     assert measured["accuracy_by_guidance"][str(RECIPE.guidance_scale)] >= 0.95
     assert measured["accuracy_by_guidance"]["0.0"] < 0.3  # unconditional: near chance, so the label does the work
     assert measured["resumed_to_end_accuracy"] >= 0.95
-    card = (pretrained.SHIPPED / "class-unet" / "README.md").read_text()
+    card = (pretrained.class_unet_checkpoint() / "README.md").read_text()  # the card lies beside the weights
     assert f"{measured['accuracy_by_guidance'][str(RECIPE.guidance_scale)]:.1%}" in card
 
 

@@ -152,7 +152,7 @@ def test_shipped_models_are_small_and_complete():
     names = {p.name for p in pretrained.SHIPPED.iterdir() if p.is_dir()}
     assert names == {"mini-sd", "mini-clip", "digit-classifier", "class-unet"}
     for name in names:
-        assert (pretrained.shipped_dir(name) / "README.md").exists()
+        assert (pretrained.card_dir(name) / "README.md").exists()
     index = json.loads((pretrained.shipped_dir("mini-sd") / "model_index.json").read_text())
     assert {"unet", "vae", "text_encoder", "tokenizer", "scheduler"} <= set(index)
 

@@ -5,7 +5,8 @@ It runs the notebook's own ``training.train_class_conditioned`` on the offline d
 the end and ships that checkpoint, slimmed (``training.slim_checkpoint``: float16 weights and
 EMA, no optimizer state), to ``course_utils/shipped/class-unet/``, so notebook 02 can *resume* it
 for the last steps. Then it measures the shipped EMA weights with the
-shipped digit classifier and writes ``figures.json`` and the model card ``README.md``.
+shipped digit classifier and writes ``figures.json`` and the model card ``README.md`` into the
+shipped checkpoint's folder.
 
     HF_HUB_OFFLINE=1 python tools/train_class_unet.py --threads 2            # ≈ 15 min on 2 cores
     HF_HUB_OFFLINE=1 python tools/train_class_unet.py --evaluate-only        # measure again
@@ -144,7 +145,7 @@ def write_card(recipe, figures: dict) -> None:
         f"Seeded check repeated by the tests ({m['seeded_check']['per_class']} per class, seed "
         f"{m['seeded_check']['seed']}): {m['seeded_check']['accuracy']:.1%}.", "",
     ]
-    (OUT / "README.md").write_text("\n".join(lines))
+    (pretrained.card_dir("class-unet") / "README.md").write_text("\n".join(lines))
 
 
 def main(argv=None) -> None:
@@ -152,7 +153,7 @@ def main(argv=None) -> None:
     torch.set_num_threads(args.threads)
     recipe = unet_recipes.get_recipe("course_mini")
     images_labels = training.to_training_tensors(data.load_fashion_mnist("train", mode="mini"))
-    figures = json.loads((OUT / "figures.json").read_text()) if args.evaluate_only else {}
+    figures = pretrained.model_card("class-unet") if args.evaluate_only else {}
     if not args.evaluate_only:
         figures["training"] = train(args, recipe, images_labels)
     figures["parameters"] = sum(p.numel() for p in recipe.build_unet().parameters())
@@ -162,7 +163,7 @@ def main(argv=None) -> None:
     start = time.perf_counter()
     figures["measured"] = measure(args, recipe, images_labels, pretrained.digit_classifier())
     figures["measure_seconds"] = round(time.perf_counter() - start, 1)
-    (OUT / "figures.json").write_text(json.dumps(figures, indent=1))
+    (pretrained.card_dir("class-unet") / "figures.json").write_text(json.dumps(figures, indent=1))
     write_card(recipe, figures)
     print(json.dumps(figures, indent=1))
 
