@@ -71,7 +71,7 @@ def _assembled(name: str, tokenizer_subfolder: str | None, add_text_tower: bool 
     from course_utils.clip_tokenizer import build_atomically, cache_root, save_clip_tokenizer_files
 
     source = shipped_dir(name)
-    text_encoder = shipped_dir("mini-sd") / "text_encoder"
+    text_encoder = shipped_dir("mini-sd") / "text_encoder" if add_text_tower else None
     digest = _digest(source) + (_digest(text_encoder)[:6] if add_text_tower else "")
     target = cache_root() / f"{name}-{digest}"
     marker = target / "model_index.json" if (source / "model_index.json").exists() else target / "config.json"
