@@ -53,18 +53,18 @@ test-dtypes: $(STAMP)
 	done; exit $$status
 
 course: $(STAMP)
-	COURSE_WIDGETS=static $(BIN)/python tools/build_course.py
+	COURSE_WIDGETS=static $(BIN)/python tools/course/build_course.py
 
 # Reads every built handout the way a reader does: headless Chromium, network off (apt-get install chromium).
 check-course: $(STAMP)
-	$(BIN)/python tools/check_handouts.py
+	$(BIN)/python tools/course/check_handouts.py
 
 lab: $(STAMP)
 	$(BIN)/python -m jupyter lab notebooks
 
 strip: $(STAMP)
 	$(BIN)/nbstripout --keep-count notebooks/*.ipynb
-	$(BIN)/python tools/strip_notebooks.py notebooks/*.ipynb || true
+	$(BIN)/python tools/course/strip_notebooks.py notebooks/*.ipynb || true
 
 # The suite against the newest diffusers/transformers/datasets/huggingface_hub (unpinned), in a
 # separate environment, so library drift shows up here before learners meet it in Colab.

@@ -1,6 +1,6 @@
 """Benchmark: the book chapter's class-conditioned UNet recipe vs the course's, as learning curves on a CPU.
 
-Each recipe (``course_utils/unet_recipes.py``) trains on mini mode's data (4,500 real MNIST
+Each recipe (``course_utils/class_unet/recipes.py``) trains on mini mode's data (4,500 real MNIST
 digits) with its own settings, and pauses at each mark (default 5, 10 and 15 minutes of training
 wall time; evaluation is not counted). At each pause the model (its EMA weights when the recipe
 keeps one) samples images of every digit with the recipe's own sampler and steps, at guidance 1
@@ -33,12 +33,14 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from course_utils import data, evaluation, pretrained, training, unet_recipes  # noqa: E402
-from course_utils.sampling import sample_class_conditioned  # noqa: E402
+from course_utils import evaluation, pretrained
+from course_utils.class_unet import recipes, training
+from course_utils.class_unet.sampling import sample_class_conditioned  # noqa: E402
+from course_utils.data import sources, transforms
 
 DEFAULT_RECIPES = ("book", "course_mini")
 LOSS_TAIL = 50  # "loss" is the mean of the last 50 training losses
-_MINI = unet_recipes.RECIPES["course_mini"]
+_MINI = recipes.RECIPES["course_mini"]
 ABLATIONS = {  # lever → the course_mini fields that switch it off (``course_mini-<lever>``)
     "no_ema": dict(ema_decay=None),
     "no_min_snr": dict(min_snr_gamma=None),
@@ -51,22 +53,22 @@ ABLATIONS = {  # lever → the course_mini fields that switch it off (``course_m
 SUMMARY_KEYS = ("steps", "train_seconds", "loss", "accuracy_g1", "accuracy_guided", "seconds_per_image")
 
 
-def resolve_recipe(name: str) -> unet_recipes.Recipe:
-    """A recipe of ``unet_recipes.RECIPES``, or ``course_mini-<lever>``: course_mini without that lever."""
-    if name in unet_recipes.RECIPES:
-        return unet_recipes.RECIPES[name]
+def resolve_recipe(name: str) -> recipes.Recipe:
+    """A recipe of ``recipes.RECIPES``, or ``course_mini-<lever>``: course_mini without that lever."""
+    if name in recipes.RECIPES:
+        return recipes.RECIPES[name]
     base, _, lever = name.partition("-")
     if base == "course_mini" and lever in ABLATIONS:
-        return dataclasses.replace(unet_recipes.RECIPES["course_mini"], name=name, note=f"course_mini, {lever}",
+        return dataclasses.replace(recipes.RECIPES["course_mini"], name=name, note=f"course_mini, {lever}",
                                    **ABLATIONS[lever])
-    known = list(unet_recipes.RECIPES) + [f"course_mini-{lever}" for lever in ABLATIONS]
+    known = list(recipes.RECIPES) + [f"course_mini-{lever}" for lever in ABLATIONS]
     raise ValueError(f"No recipe called {name!r}; use one of {', '.join(known)}.")
 
 
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--recipes", nargs="+", default=list(DEFAULT_RECIPES),
-                        help="recipe names (unet_recipes.RECIPES) or ablations course_mini-<lever>")
+                        help="recipe names (recipes.RECIPES) or ablations course_mini-<lever>")
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2], help="one training run per seed")
     parser.add_argument("--marks-minutes", nargs="+", type=float, default=[5.0, 10.0, 15.0],
                         help="training minutes at which to pause and evaluate (increasing)")
@@ -100,7 +102,7 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def judge_samples(model, recipe, judge, *, per_class: int, guidance_scale: float, seed: int):
     """The judge's accuracy on ``per_class`` generated images of each digit, and seconds per image."""
-    labels = torch.arange(unet_recipes.NUM_CLASSES).repeat(per_class)  # (10·k,)
+    labels = torch.arange(recipes.NUM_CLASSES).repeat(per_class)  # (10·k,)
     start = time.perf_counter()
     images = sample_class_conditioned(model, recipe.make_sampler(), labels, guidance_scale=guidance_scale,
                                       num_inference_steps=recipe.num_inference_steps,
@@ -151,19 +153,19 @@ def run(args) -> dict:
     """Every recipe and seed (seed by seed, so a killed run holds both recipes); returns the results."""
     torch.set_num_threads(args.threads)
     # the data are digits: a mirrored 7 is no 7, so no recipe flips them here (the book's flip suits clothes)
-    recipes = [dataclasses.replace(resolve_recipe(name), flip=False) for name in args.recipes]
-    images_labels = training.to_training_tensors(data.load_fashion_mnist("train", mode="mini"))
-    test_images, test_labels = training.to_training_tensors(data.load_fashion_mnist("test", mode="mini"))
+    chosen = [dataclasses.replace(resolve_recipe(name), flip=False) for name in args.recipes]
+    images_labels = transforms.to_training_tensors(sources.load_fashion_mnist("train", mode="mini"))
+    test_images, test_labels = transforms.to_training_tensors(sources.load_fashion_mnist("test", mode="mini"))
     judge = pretrained.digit_classifier()
     judge_accuracy = evaluation.class_accuracy(judge, (test_images + 1) / 2, test_labels).overall
     results = {"machines": [machine_info(torch.get_num_threads(), judge_accuracy, len(test_labels))], "points": []}
     print(describe_machines(results))
-    for recipe in recipes:
+    for recipe in chosen:
         print(f"  {recipe.name}: {recipe.unet['block_out_channels']}, batch {recipe.batch_size}, lr "
               f"{recipe.learning_rate:g}, {recipe.num_steps} steps at most, {recipe.sampler.upper()}-"
               f"{recipe.num_inference_steps}, guidance {recipe.guidance_scale:g}")
     for seed in args.seeds:
-        for recipe in recipes:
+        for recipe in chosen:
             per_class = args.book_samples_per_class if recipe.name == "book" else args.samples_per_class
             for point in learning_curve(recipe, seed, args.marks_minutes, images_labels, judge, per_class=per_class):
                 results["points"].append(point)

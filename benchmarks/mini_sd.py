@@ -37,7 +37,7 @@ def main() -> None:
     from diffusers import StableDiffusionPipeline
 
     from course_utils import pretrained
-    from course_utils.sampling import generate
+    from course_utils.sd.generate import generate
 
     first = timed(lambda: StableDiffusionPipeline.from_pretrained(pretrained.mini_sd_dir(), dtype=torch.float32))
     loads = [timed(lambda: StableDiffusionPipeline.from_pretrained(pretrained.mini_sd_dir(), dtype=torch.float32))

@@ -17,8 +17,8 @@ import time
 import torch
 
 from course_utils import config
-from course_utils.models import load_pipeline
-from course_utils.sampling import generate
+from course_utils.sd.generate import generate
+from course_utils.sd.loading import load_pipeline
 
 
 def timed(fn, device: torch.device):

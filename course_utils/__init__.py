@@ -1,11 +1,14 @@
-"""Shared helpers for the "Stable Diffusion, step by step" notebooks.
+"""The shared package of the notebook course "Stable Diffusion, step by step", one folder per part.
 
-One module per concept: ``config`` (mode, device, dtype), ``models`` (pipeline and tokenizer),
-``data`` (Fashion-MNIST and the sample photo), ``schedules`` (betas and the closed-form noising),
-``plotting``, ``widgets``, ``checks`` (self-checking exercises) and ``sampling``.
+Top level: ``config`` (mode, device, dtype), ``errors``, ``cache``, ``plotting``, ``widgets``,
+``evaluation`` (the judges) and ``pretrained`` (the shipped weights). Folders: ``data``,
+``diffusion`` (01–02), ``class_unet`` (02), ``sd`` (03–05), ``mini_sd`` (06), ``training`` (the
+shared loop) and ``checks`` (the exercises). Importing the package imports none of them.
 """
 
 __version__ = "0.1.0"
+__all__ = ["cache", "checks", "class_unet", "config", "data", "diffusion", "errors", "evaluation", "mini_sd",
+           "plotting", "pretrained", "sd", "training", "widgets"]
 
 # Two harmless library notices, silenced as soon as the course is imported: (1) without torchvision
 # (the course needs none, and there is no CPU build of it for every machine) transformers uses

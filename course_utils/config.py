@@ -20,6 +20,8 @@ import urllib.request
 
 import torch
 
+from course_utils.errors import MINI_HINT, HubUnreachableError
+
 # Model and dataset ids: these constants are the only place they are written.
 SD_MODEL_ID = "stable-diffusion-v1-5/stable-diffusion-v1-5"
 FASHION_MNIST_ID = "zalando-datasets/fashion_mnist"
@@ -27,17 +29,6 @@ CLIP_MODEL_ID = "openai/clip-vit-base-patch32"  # the full CLIP (both towers), f
 
 VALID_MODES = ("auto", "full", "mini", "smoke")
 OLD_MODE_NAMES = {"smoke": "mini"}  # the offline mode was called smoke before it was trained
-MINI_HINT = (
-    "To run the course offline on the shipped miniature Stable Diffusion, set the environment "
-    "variable before importing course_utils, e.g. `import os; os.environ['COURSE_MODE'] = 'mini'` "
-    "(or `COURSE_MODE=mini jupyter lab`)."
-)
-
-
-
-class HubUnreachableError(RuntimeError):
-    """Full mode was asked for, but the model hub cannot be reached and nothing is cached."""
-
 
 def in_colab() -> bool:
     return "google.colab" in sys.modules

@@ -1,4 +1,4 @@
-"""Turn the failures learners actually meet into messages that name the fix."""
+"""The course's errors: the failures learners actually meet, turned into messages that name the fix."""
 
 from __future__ import annotations
 
@@ -6,7 +6,28 @@ import contextlib
 
 import torch
 
-from course_utils.config import MINI_HINT, HubUnreachableError
+MINI_HINT = (
+    "To run the course offline on the shipped miniature Stable Diffusion, set the environment "
+    "variable before importing course_utils, e.g. `import os; os.environ['COURSE_MODE'] = 'mini'` "
+    "(or `COURSE_MODE=mini jupyter lab`)."
+)
+
+
+class HubUnreachableError(RuntimeError):
+    """Full mode was asked for, but the model hub cannot be reached and nothing is cached."""
+
+
+class MissingWeightsError(FileNotFoundError):
+    """A shipped model's or a checkpoint's files are missing."""
+
+
+class DamagedFileError(RuntimeError):
+    """A weights file, checkpoint or config exists but cannot be read (truncated, corrupt, not what it
+    claims to be); the message names the file and how to get a good copy."""
+
+
+class TrainingDivergedError(FloatingPointError):
+    """The training loss became NaN or infinite; the message names the learning rate and dtype to lower."""
 
 
 class GatedModelError(RuntimeError):

@@ -16,7 +16,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from course_utils import config
-from course_utils.training import as_image_label_tensors, random_flip
+from course_utils.data.transforms import as_image_label_tensors, random_flip, rgb64_to_gray32
 
 
 def build_classifier(num_classes: int = 10, width: int = 32) -> nn.Sequential:
@@ -119,48 +119,9 @@ def class_accuracy(classifier: nn.Module, images: torch.Tensor, labels, num_clas
     return ClassAccuracy(correct.float().mean().item(), tuple(per_class), tuple(counts))
 
 
-@torch.no_grad()
-def prompt_adherence(pipe, classifier, *, template: str, guidance_scale: float, per_digit: int = 10,
-                     num_inference_steps: int = 25, seed: int = 0, batch_size: int = 100,
-                     negative_prompt: str | None = None, words=None) -> ClassAccuracy:
-    """Generate ``per_digit`` images for each digit's prompt and score them with the digit classifier (C45).
-
-    Prompts are ``digits.caption(d, template)``; images come from ``sampling.generate`` (equal to
-    the pipeline) at the UNet's native size, seeded so the figure can be reproduced. ``words``:
-    the class names (default the digits'; Fashion-MNIST's in full mode).
-    """
-    from course_utils import digits
-    from course_utils.sampling import generate
-
-    prompts, labels = class_prompts(per_digit, template, words)
-    generator = torch.Generator().manual_seed(seed)
-    images = torch.cat([
-        generate(pipe, prompts[i:i + batch_size], guidance_scale=guidance_scale, generator=generator,
-                 num_inference_steps=num_inference_steps, negative_prompt=negative_prompt).float().cpu()
-        for i in range(0, len(prompts), batch_size)])  # (N, 3, 64, 64) in [0, 1]
-    return class_accuracy(classifier, digits.rgb64_to_gray32(images), labels)
-
-
-def class_prompts(per_class: int = 1, template: str | None = None, words=None) -> tuple[list[str], torch.Tensor]:
-    """``per_class`` prompts for each class, class by class: ``(prompts, labels)`` with labels (10 · per_class,).
-
-    ``prompts[i]`` is ``digits.caption(labels[i], template, words)``: "a handwritten digit zero" twice,
-    then "… one" twice, … for ``per_class=2``. The batch ``prompt_adherence`` generates.
-    """
-    from course_utils import digits
-
-    if not isinstance(per_class, int) or per_class < 1:
-        raise ValueError(f"per_class={per_class!r} must be a positive int (images per class).")
-    words = words or digits.DIGIT_WORDS
-    labels = torch.arange(len(words)).repeat_interleave(per_class)  # (10 · per_class,)
-    return [digits.caption(int(c), template or digits.ZERO_SHOT_TEMPLATE, words) for c in labels], labels
-
-
 def generated_classes(classifier: nn.Module, images: torch.Tensor) -> torch.Tensor:
     """The class the classifier reads in each generated RGB image ``(N, 3, H, W)`` in [0, 1]: ``(N,)``.
 
-    The images are turned grey and pooled to the classifier's 32×32 (``digits.rgb64_to_gray32``).
+    The images are turned grey and pooled to the classifier's 32×32 (``course_utils.data.transforms.rgb64_to_gray32``).
     """
-    from course_utils import digits
-
-    return predict_classes(classifier, digits.rgb64_to_gray32(images))
+    return predict_classes(classifier, rgb64_to_gray32(images))

@@ -3,15 +3,15 @@
 The package carries small trained models in ``course_utils/shipped/`` (safetensors, float16
 storage, each folder with a model card ``README.md``), made by the scripts in ``tools/``:
 
-* ``mini-sd/``: the miniature Stable Diffusion (``tools/train_mini_sd.py``) in the hub's layout
+* ``mini-sd/``: the miniature Stable Diffusion (``tools/models/train_mini_sd.py``) in the hub's layout
   (``model_index.json``, ``unet/``, ``vae/``, ``text_encoder/``, ``scheduler/``, ``feature_extractor/``);
 * ``mini-clip/``: its two-tower CLIP without the text tower, which *is* the mini SD's text encoder
   and ships once, there (``save_mini_clip``; ``mini_clip_dir`` puts it back in the cache copy);
 * ``digit-classifier/``: the CNN that judges generated digits;
 * ``class-unet/``: notebook 02's class-conditioned UNet (recipe ``course_mini``,
-  ``tools/train_class_unet.py``): a training checkpoint (``step_XXXXXXXX/``: weights, EMA weights,
+  ``tools/models/train_class_unet.py``): a training checkpoint (``step_XXXXXXXX/``: weights, EMA weights,
   data order, random states, and the model card), so a learner can *resume* it; slimmed to 3 MB
-  for shipping (``training.slim_checkpoint``: float16 weights, no optimizer state).
+  for shipping (``course_utils.training.checkpoints.slim_checkpoint``: float16 weights, no optimizer state).
 
 All of ``shipped/`` stays within 20 MB (``tests/test_mini_sd.py``).
 
@@ -29,13 +29,16 @@ from pathlib import Path
 
 import torch
 
+from course_utils import config, evaluation
+from course_utils.cache import build_atomically, cache_root
+from course_utils.class_unet import recipes
+from course_utils.errors import MissingWeightsError
+from course_utils.mini_sd.tokenizer import save_clip_tokenizer_files
+from course_utils.training.checkpoints import EMA_FILE, latest_checkpoint, plain_config
+
 SHIPPED = Path(__file__).parent / "shipped"
 TRAIN_HINT = ("Reinstall the course (`pip install --force-reinstall sd-step-by-step`) or rebuild the weights "
-              "with `python tools/train_mini_sd.py` from a checkout.")
-
-
-class MissingWeightsError(FileNotFoundError):
-    """A shipped model's files are not where the package expects them."""
+              "with `python tools/models/train_mini_sd.py` from a checkout.")
 
 
 def shipped_dir(name: str) -> Path:
@@ -68,8 +71,6 @@ def _assembled(name: str, tokenizer_subfolder: str | None, add_text_tower: bool 
     ``add_text_tower``: put the mini SD's text encoder back into the mini CLIP's weights
     (``save_mini_clip`` ships the tower once, in ``mini-sd/text_encoder/``).
     """
-    from course_utils.clip_tokenizer import build_atomically, cache_root, save_clip_tokenizer_files
-
     source = shipped_dir(name)
     text_encoder = shipped_dir("mini-sd") / "text_encoder" if add_text_tower else None
     digest = _digest(source) + (_digest(text_encoder)[:6] if add_text_tower else "")
@@ -137,8 +138,6 @@ def digit_classifier(device=None):
     """The shipped digit classifier (``evaluation.build_classifier``): (N, 1, 32, 32) in [0, 1] → logits."""
     from safetensors.torch import load_file
 
-    from course_utils import evaluation
-
     folder = shipped_dir("digit-classifier")
     meta = json.loads((folder / "config.json").read_text())
     classifier = evaluation.build_classifier(meta["num_classes"], meta["width"])
@@ -157,14 +156,12 @@ def save_digit_classifier(classifier, folder: Path, width: int, num_classes: int
     (folder / "config.json").write_text(json.dumps({"num_classes": num_classes, "width": width}, indent=1))
 
 
-CLASS_UNET_HINT = ("Reinstall the course, or rebuild it with `python tools/train_class_unet.py` from a checkout "
+CLASS_UNET_HINT = ("Reinstall the course, or rebuild it with `python tools/models/train_class_unet.py` from a checkout "
                    "(about 15 minutes on a 2-core CPU).")
 
 
 def class_unet_checkpoint() -> Path:
     """The shipped training checkpoint of notebook 02's UNet (a ``step_XXXXXXXX`` folder)."""
-    from course_utils.training import latest_checkpoint
-
     folder = latest_checkpoint(SHIPPED / "class-unet")
     if folder is None:
         raise MissingWeightsError(f"No training checkpoint (step_XXXXXXXX/) in {SHIPPED / 'class-unet'}. "
@@ -181,26 +178,24 @@ def class_unet(mode: str | None = None, checkpoint_dir=None):
     """
     from safetensors.torch import load_file
 
-    from course_utils import config, training, unet_recipes
-
     mode = mode or config.get_mode()
-    recipe = unet_recipes.recipe_for_mode(mode)
+    recipe = recipes.recipe_for_mode(mode)
     if checkpoint_dir is None:
         if mode == "full":
             raise MissingWeightsError("No class UNet is shipped for full mode: train it in notebook 02 and pass "
                                       "its checkpoint_dir (CHECKPOINT_DIR there) to class_unet().")
         folder = class_unet_checkpoint()
     else:
-        folder = training.latest_checkpoint(checkpoint_dir)
+        folder = latest_checkpoint(checkpoint_dir)
         if folder is None:
             raise MissingWeightsError(f"No complete checkpoint (step_XXXXXXXX/) in {checkpoint_dir}; train first "
-                                      "with training.train_class_conditioned(..., checkpoint_dir=...).")
+                                      "with course_utils.class_unet.training.train_class_conditioned(..., checkpoint_dir=...).")
     meta = json.loads((folder / "checkpoint.json").read_text())
-    if meta["model_config"] != training._plain(recipe.build_unet().config):
+    if meta["model_config"] != plain_config(recipe.build_unet().config):
         raise MissingWeightsError(f"The checkpoint in {folder} was not made with the {recipe.name!r} recipe's "
                                   f"model config. " + CLASS_UNET_HINT)
     model = recipe.build_unet()
-    weights = folder / (training.EMA_FILE if (folder / training.EMA_FILE).exists() else "model.safetensors")
+    weights = folder / (EMA_FILE if (folder / EMA_FILE).exists() else "model.safetensors")
     model.load_state_dict({k: v.float() for k, v in load_file(str(weights)).items()})
     return model.eval(), recipe
 

@@ -10,14 +10,14 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 @pytest.fixture(scope="session")
 def pipe():
-    from course_utils.models import load_pipeline
+    from course_utils.sd.loading import load_pipeline
 
     return load_pipeline(mode="mini")
 
 
 @pytest.fixture(scope="session")
 def tokenizer():
-    from course_utils.models import load_tokenizer
+    from course_utils.sd.loading import load_tokenizer
 
     return load_tokenizer(mode="mini")
 
@@ -30,8 +30,9 @@ def tiny_sd_dir(tmp_path_factory):
     from diffusers import PNDMScheduler, StableDiffusionPipeline
     from transformers import CLIPTextModel, CLIPTokenizer
 
-    from course_utils import mini_clip, mini_vae, sd_configs, text_unet
-    from course_utils.clip_tokenizer import save_clip_tokenizer_files
+    from course_utils.mini_sd import mini_clip, mini_vae, text_unet
+    from course_utils.mini_sd.tokenizer import save_clip_tokenizer_files
+    from course_utils.sd import architecture
 
     folder = tmp_path_factory.mktemp("tiny-sd")
     save_clip_tokenizer_files(folder / "tokenizer")
@@ -42,7 +43,7 @@ def tiny_sd_dir(tmp_path_factory):
         vae=mini_vae.build_mini_vae(), text_encoder=text_encoder,
         tokenizer=CLIPTokenizer.from_pretrained(folder / "tokenizer"),
         unet=text_unet.build_mini_unet(cross_attention_dim=mini_clip.TEXT_HIDDEN),
-        scheduler=PNDMScheduler.from_config(sd_configs.SD15_SCHEDULER_CONFIG),
+        scheduler=PNDMScheduler.from_config(architecture.SD15_SCHEDULER_CONFIG),
         safety_checker=None, feature_extractor=None, requires_safety_checker=False)
     pipe.save_pretrained(folder, safe_serialization=True)
     return folder

@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from course_utils import config
+from course_utils import config, errors
 
 
 @pytest.fixture(autouse=True)
@@ -59,7 +59,7 @@ def test_full_without_hub_says_how_to_switch(monkeypatch):
     monkeypatch.setenv("COURSE_MODE", "full")
     monkeypatch.setattr(config, "full_weights_cached", lambda: False)
     monkeypatch.setattr(config, "hub_reachable", lambda: False)
-    with pytest.raises(config.HubUnreachableError, match="COURSE_MODE.*mini"):
+    with pytest.raises(errors.HubUnreachableError, match="COURSE_MODE.*mini"):
         config.get_mode()
 
 

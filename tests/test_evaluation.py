@@ -6,7 +6,9 @@ import pytest
 import torch
 from torch import nn
 
-from course_utils import data, evaluation, training
+from course_utils import evaluation
+from course_utils.data import sources, transforms
+from course_utils.sd import adherence
 
 
 class BrightnessClassifier(nn.Module):
@@ -43,8 +45,8 @@ def test_class_accuracy_counts_per_class():
 
 
 def test_trained_classifier_beats_chance_on_real_test_images():
-    train = training.to_training_tensors(data.load_fashion_mnist("train"))
-    test_images, test_labels = training.to_training_tensors(data.load_fashion_mnist("test"))
+    train = transforms.to_training_tensors(sources.load_fashion_mnist("train"))
+    test_images, test_labels = transforms.to_training_tensors(sources.load_fashion_mnist("test"))
     classifier = evaluation.train_classifier(train, steps=120, batch_size=32, learning_rate=5e-3, width=8,
                                              device="cpu")
     accuracy = evaluation.class_accuracy(classifier, (test_images + 1) / 2, test_labels).overall
@@ -77,13 +79,13 @@ def test_train_classifier_settings_name_the_fix():
 
 
 def test_class_prompts_are_class_major_captions():
-    prompts, labels = evaluation.class_prompts(2)
+    prompts, labels = adherence.class_prompts(2)
     assert labels.tolist() == [0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9]
     assert prompts[:3] == ["a handwritten digit zero", "a handwritten digit zero", "a handwritten digit one"]
-    prompts, labels = evaluation.class_prompts(1, "the number {numeral}", words=tuple("abcdefghij"))
+    prompts, labels = adherence.class_prompts(1, "the number {numeral}", words=tuple("abcdefghij"))
     assert prompts[7] == "the number 7" and labels.tolist() == list(range(10))
     with pytest.raises(ValueError, match="per_class=0"):
-        evaluation.class_prompts(0)
+        adherence.class_prompts(0)
 
 
 def test_generated_classes_reads_rgb_images_at_the_classifiers_size():

@@ -1,0 +1,90 @@
+"""A miniature SD VAE trained on digits (notebook 06, C43): ``AutoencoderKL``, ×8, 4 latent channels.
+
+The encoder maps a 64×64 RGB image to a diagonal Gaussian over 4×8×8 latents (a mean and a
+log-variance per number); the decoder maps a latent back to pixels. The loss (Kingma & Welling
+2014; Rombach et al. 2022, appendix G) is
+
+    L = ‖x − D(z)‖² + β · KL(q(z|x) ‖ N(0, I)),   z ~ q(z|x),
+
+with a small β, so the latents stay detailed but do not drift arbitrarily far. SD's own VAE adds
+two terms this one leaves out: a perceptual (LPIPS) loss and a patch-GAN discriminator, which
+make reconstructions sharp where plain pixel losses blur textures.
+
+The latents' spread is set by training, not by design, so after training ``latent_scaling_factor``
+measures it: 1 / std of the latents, the way SD's 0.18215 was chosen, so that ``z · scaling_factor``
+has unit variance, matching the N(0, I) noise the diffusion model mixes it with.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from course_utils.data.transforms import digits_to_rgb64
+from course_utils.training.loop import train_loop
+
+
+def build_mini_vae(seed: int = 0):
+    """SD v1's VAE design shrunk: 4 blocks (3 downsamplings → ×8), 4 latent channels, 64×64 RGB."""
+    from diffusers import AutoencoderKL
+
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        return AutoencoderKL(  # SD v1.5: block_out_channels (128, 256, 512, 512), layers_per_block 2
+            in_channels=3, out_channels=3, latent_channels=4, sample_size=64, layers_per_block=1,
+            block_out_channels=(16, 32, 64, 64), norm_num_groups=8,
+            down_block_types=("DownEncoderBlock2D",) * 4, up_block_types=("UpDecoderBlock2D",) * 4,
+            scaling_factor=1.0,  # replaced by latent_scaling_factor(...) after training
+        )
+
+
+def vae_loss(vae, images: torch.Tensor, generator: torch.Generator, kl_weight: float = 1e-6):
+    """(loss, reconstruction MSE, KL per image) for a batch of images (B, 3, H, W) in [−1, 1]."""
+    posterior = vae.encode(images).latent_dist  # mean, log-variance: 2 × (B, 4, H/8, W/8)
+    noise = torch.randn(posterior.mean.shape, generator=generator).to(images.device)
+    latents = posterior.mean + posterior.std * noise  # z ~ q(z|x), the reparameterisation trick
+    reconstruction = vae.decode(latents).sample  # (B, 3, H, W)
+    mse = F.mse_loss(reconstruction.float(), images.float())
+    kl = posterior.kl().mean()  # KL(q(z|x) ‖ N(0, I)), summed over the latent, averaged over the batch
+    return mse + kl_weight * kl, mse.detach(), kl.detach()
+
+
+def train_mini_vae(vae, pixels, *, num_steps: int, batch_size: int = 64, learning_rate: float = 2e-3,
+                   kl_weight: float = 1e-6, seed: int = 0, device=None, checkpoint_dir=None,
+                   checkpoint_every: int = 250, progress: bool = True, max_seconds=None) -> list[float]:
+    """Train the VAE on digits (uint8 (N, 28, 28)); returns the loss of every step."""
+    images = digits_to_rgb64(pixels)  # (N, 3, 64, 64) in [−1, 1]
+
+    def loss_fn(index, generator):
+        return vae_loss(vae, images[index].to(vae.device), generator, kl_weight)[0]
+
+    settings = dict(model="mini_vae", kl_weight=kl_weight)
+    return train_loop(vae, loss_fn, num_examples=len(images), num_steps=num_steps, batch_size=batch_size,
+                      learning_rate=learning_rate, settings=settings, warmup_steps=min(100, num_steps // 10),
+                      decay=True, checkpoint_dir=checkpoint_dir, checkpoint_every=checkpoint_every, seed=seed,
+                      device=device, progress=progress, max_seconds=max_seconds, desc="mini VAE")
+
+
+@torch.no_grad()
+def encode_latent_dist(vae, images: torch.Tensor, batch_size: int = 256) -> tuple[torch.Tensor, torch.Tensor]:
+    """Unscaled latent means and standard deviations, each (N, 4, H/8, W/8), on the CPU."""
+    means, stds = [], []
+    for i in range(0, len(images), batch_size):
+        dist = vae.encode(images[i:i + batch_size].to(vae.device, vae.dtype)).latent_dist
+        means.append(dist.mean.float().cpu())
+        stds.append(dist.std.float().cpu())
+    return torch.cat(means), torch.cat(stds)
+
+
+def latent_scaling_factor(vae, images: torch.Tensor, generator: torch.Generator | None = None) -> float:
+    """1 / std of sampled (unscaled) latents of ``images``: SD v1 measured 0.18215 this way."""
+    means, stds = encode_latent_dist(vae, images)
+    latents = means + stds * torch.randn(means.shape, generator=generator)
+    return 1.0 / latents.std().item()
+
+
+@torch.no_grad()
+def psnr(reconstruction: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """Peak signal-to-noise ratio per image in dB, for images in [0, 1]: 10 · log10(1 / MSE)."""
+    mse = (reconstruction.float() - target.float()).pow(2).flatten(1).mean(dim=1)  # (N,)
+    return 10 * torch.log10(1.0 / mse.clamp_min(1e-10))

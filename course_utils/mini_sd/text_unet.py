@@ -1,0 +1,89 @@
+"""The mini SD's text-conditioned UNet and its training (notebook 06, C44).
+
+Stable Diffusion's UNet is trained exactly as notebook 02's, with two changes: it denoises
+*latents* (the VAE's, times ``scaling_factor``) instead of pixels, and it is conditioned on the
+text encoder's hidden states through cross-attention instead of on a class label:
+
+    L = E_{z, c, ε, t} ‖ε − ε_θ(√ᾱ_t · z + √(1 − ᾱ_t) · ε, t, τ(c))‖²      (LDM paper, eq. 2)
+
+where τ(c) is the frozen text encoder's output for caption c. ``caption_dropout`` of the captions
+are replaced by "" so the same UNet learns the unconditional prediction that classifier-free
+guidance subtracts. Betas are SD v1.5's ``scaled_linear`` (0.00085 → 0.012 over 1000 steps).
+"""
+
+from __future__ import annotations
+
+import torch
+
+from course_utils.data.captions import caption_ids
+from course_utils.diffusion.objectives import diffusion_loss
+from course_utils.training.loop import train_loop
+
+# SD v1.5's scheduler_config.json (PNDMScheduler); training uses the same betas with DDPMScheduler.
+SD15_BETAS = dict(num_train_timesteps=1000, beta_start=0.00085, beta_end=0.012, beta_schedule="scaled_linear")
+
+
+def build_mini_unet(cross_attention_dim: int, seed: int = 0):
+    """SD v1's UNet design shrunk: 4→4 latent channels on 8×8, cross-attention in every block."""
+    from diffusers import UNet2DConditionModel
+
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        return UNet2DConditionModel(  # SD v1.5: (320, 640, 1280, 1280), 2 layers, 768-d context, 64×64 latents
+            sample_size=8, in_channels=4, out_channels=4, layers_per_block=1,
+            block_out_channels=(64, 128), norm_num_groups=32,
+            down_block_types=("CrossAttnDownBlock2D", "CrossAttnDownBlock2D"),
+            up_block_types=("CrossAttnUpBlock2D", "CrossAttnUpBlock2D"),
+            cross_attention_dim=cross_attention_dim, attention_head_dim=8,
+        )
+
+
+def noise_scheduler():
+    """DDPMScheduler with SD v1.5's betas: the forward process the UNet is trained against."""
+    from diffusers import DDPMScheduler
+
+    return DDPMScheduler(**SD15_BETAS)
+
+
+@torch.no_grad()
+def caption_embeddings(text_encoder, tokenizer, captions: list[str]) -> torch.Tensor:
+    """The frozen text encoder's last hidden states for each caption: (N, 77, D)."""
+    ids = tokenizer(captions, padding="max_length", max_length=tokenizer.model_max_length,
+                    truncation=True, return_tensors="pt").input_ids  # (N, 77)
+    return text_encoder(ids.to(text_encoder.device))[0].float().cpu()  # (N, 77, D)
+
+
+def train_text_unet(unet, latent_means: torch.Tensor, latent_stds: torch.Tensor, labels, caption_states: torch.Tensor,
+                    *, scaling_factor: float, num_steps: int, batch_size: int = 128, learning_rate: float = 1e-3,
+                    caption_dropout: float = 0.1, seed: int = 0, device=None, checkpoint_dir=None,
+                    checkpoint_every: int = 250, progress: bool = True, max_seconds=None) -> list[float]:
+    """Train on latents sampled from the VAE's q(z|x) each step, with a random caption per image.
+
+    ``latent_means``/``latent_stds``: (N, 4, 8, 8) from ``mini_vae.encode_latent_dist``;
+    ``caption_states``: ``caption_embeddings`` of ``all_captions() + [""]`` (T · 10 + 1, 77, D):
+    every (template, class) caption, template-major, then the empty caption last.
+    """
+    labels = torch.as_tensor(labels).long()
+    if caption_states.ndim != 3 or len(caption_states) % 10 != 1:
+        raise ValueError("caption_states must hold the embeddings of every (template, class) caption plus '' last, "
+                         f"(T · 10 + 1, 77, D); got shape {tuple(caption_states.shape)}. Use caption_embeddings(...).")
+    num_templates = len(caption_states) // 10
+    if caption_states.shape[-1] != unet.config.cross_attention_dim:
+        raise ValueError(f"The text encoder's width {caption_states.shape[-1]} differs from the UNet's "
+                         f"cross_attention_dim={unet.config.cross_attention_dim}; build the UNet with the text width.")
+    scheduler = noise_scheduler()
+
+    def loss_fn(index, generator):
+        eps = torch.randn(latent_means[index].shape, generator=generator)
+        latents = (latent_means[index] + latent_stds[index] * eps) * scaling_factor  # (B, 4, 8, 8), ~unit variance
+        which = caption_ids(labels[index], generator, caption_dropout, num_templates)  # (B,) "" for ~10 %
+        states = caption_states[which]  # (B, 77, D)
+        return diffusion_loss(unet, scheduler, latents.to(unet.device), encoder_hidden_states=states.to(unet.device),
+                              generator=generator)
+
+    settings = dict(model="mini_unet", caption_dropout=caption_dropout, scaling_factor=scaling_factor,
+                    betas=SD15_BETAS)
+    return train_loop(unet, loss_fn, num_examples=len(labels), num_steps=num_steps, batch_size=batch_size,
+                      learning_rate=learning_rate, settings=settings, warmup_steps=min(200, num_steps // 10),
+                      decay=True, checkpoint_dir=checkpoint_dir, checkpoint_every=checkpoint_every, seed=seed,
+                      device=device, progress=progress, max_seconds=max_seconds, desc="mini UNet")

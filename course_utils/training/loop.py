@@ -1,0 +1,163 @@
+"""The one resumable training loop of the course (notebook 02's UNet, notebook 06's CLIP, VAE, UNet).
+
+Every model is trained the same way: shuffle the data once per epoch, take a batch of indices,
+let a ``loss_fn`` turn them into a loss, take an AdamW step. What differs between models is only
+the ``loss_fn``. With ``checkpoint_dir`` the loop saves everything needed to continue bit for
+bit (weights, optimizer, data order, random states; see ``course_utils.training.checkpoints``) every
+``checkpoint_every`` steps, and a later call with the same folder resumes where it stopped, so a
+crash or a closed laptop costs at most ``checkpoint_every`` steps.
+
+Mixed precision follows ``config.get_dtype`` (``COURSE_DTYPE`` overrides it): the weights and
+the optimizer stay float32, and the forward pass runs under ``torch.autocast`` in float16 (with
+a gradient scaler, so small gradients do not round to zero) or bfloat16 (float32's exponent
+range: no scaler needed); float32 means no autocast. On a GPU the default is float16. On the CPU
+the default is float32; ``COURSE_DTYPE=float16`` there runs the GPU's recipe, scaler included, to
+rehearse it: slower than float32 on most CPUs, which lack fast float16 arithmetic.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import torch
+
+from course_utils import config
+from course_utils.training.checkpoints import load_checkpoint, save_checkpoint
+from course_utils.training.seeding import seed_everything
+
+
+def learning_rate_at(step: int, learning_rate: float, warmup_steps: int, num_steps: int, decay: bool) -> float:
+    """Linear warm-up over ``warmup_steps``, then constant or (``decay``) a cosine down to 10 %."""
+    if step < warmup_steps:
+        return learning_rate * (step + 1) / warmup_steps
+    if not decay:
+        return learning_rate
+    progress = (step - warmup_steps) / max(1, num_steps - warmup_steps)
+    return learning_rate * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(1.0, progress))))
+
+
+def check_loop_settings(num_examples: int, num_steps, batch_size, learning_rate, checkpoint_every,
+                        max_seconds, warmup_steps=0, max_grad_norm=None, ema_decay=None, stop_at_step=None) -> None:
+    for name, value in (("num_steps", num_steps), ("checkpoint_every", checkpoint_every)):
+        if not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name}={value!r} must be a positive int.")
+    if not isinstance(batch_size, int) or not 1 <= batch_size <= num_examples:
+        raise ValueError(f"batch_size={batch_size!r} must be an int from 1 to the dataset size "
+                         f"({num_examples} examples); use a smaller batch_size.")
+    if max_seconds is not None and not max_seconds > 0:
+        raise ValueError(f"max_seconds={max_seconds!r} must be positive, or None for no time limit.")
+    if not learning_rate > 0:
+        raise ValueError(f"learning_rate={learning_rate!r} must be positive (e.g. 1e-3).")
+    if not isinstance(warmup_steps, int) or not 0 <= warmup_steps <= num_steps:
+        raise ValueError(f"warmup_steps={warmup_steps!r} must be an int from 0 to num_steps={num_steps}.")
+    if max_grad_norm is not None and not max_grad_norm > 0:
+        raise ValueError(f"max_grad_norm={max_grad_norm!r} must be positive (e.g. 1.0), or None for no clipping.")
+    if ema_decay is not None and not 0 < ema_decay < 1:
+        raise ValueError(f"ema_decay={ema_decay!r} must lie strictly between 0 and 1 (e.g. 0.999), or None for no EMA.")
+    if stop_at_step is not None and (not isinstance(stop_at_step, int) or not 1 <= stop_at_step <= num_steps):
+        raise ValueError(f"stop_at_step={stop_at_step!r} must be an int from 1 to num_steps={num_steps}, or None.")
+
+
+def autocast_dtype(device: torch.device, dtype: torch.dtype | None = None) -> torch.dtype | None:
+    """The dtype the forward pass autocasts to (``dtype``, or ``config.get_dtype``), None for float32."""
+    dtype = dtype or config.get_dtype(device)
+    if dtype not in (torch.float32, torch.float16, torch.bfloat16):
+        raise ValueError(f"dtype={dtype} cannot be trained in; use torch.float32, torch.float16 or torch.bfloat16.")
+    return None if dtype == torch.float32 else dtype
+
+
+def train_loop(model, loss_fn, *, num_examples: int, num_steps: int, batch_size: int, learning_rate: float,
+               settings: dict, warmup_steps: int = 0, decay: bool = False, weight_decay: float = 0.01,
+               max_grad_norm: float | None = None, ema_decay: float | None = None,
+               checkpoint_dir=None, checkpoint_every: int = 250, seed: int = 0, device=None, dtype=None,
+               progress: bool = True, max_seconds: float | None = None, stop_at_step: int | None = None,
+               desc: str = "training") -> list[float]:
+    """Train ``model`` for ``num_steps`` steps in total; returns the loss of every step from step 0.
+
+    ``loss_fn(index, generator)`` gets the batch's example indices (B,) (CPU, long) and the data
+    generator (for augmentation, caption or label dropout) and returns a scalar loss. ``settings``
+    is stored in each checkpoint; resuming with different settings is refused. ``dtype`` is the
+    autocast dtype (default ``config.get_dtype(device)``; see the module's docstring).
+    ``max_grad_norm`` clips the gradients' global norm before each step. ``ema_decay`` keeps an
+    exponential moving average of the weights (diffusers' ``EMAModel``, whose decay at the n-th
+    update is min(ema_decay, n/(n + 9)), so the average starts from the first trained weights); it
+    is checkpointed, and the model holds the averaged weights when the call returns. The call returns early after ``max_seconds``
+    or on reaching step ``stop_at_step``, with a checkpoint, so calling it again continues.
+    """
+    # 1. check the inputs
+    check_loop_settings(num_examples, num_steps, batch_size, learning_rate, checkpoint_every, max_seconds,
+                        warmup_steps, max_grad_norm, ema_decay, stop_at_step)
+    settings = dict(settings, batch_size=batch_size, learning_rate=learning_rate, seed=seed,
+                    dataset_size=num_examples, warmup_steps=warmup_steps, decay=decay, weight_decay=weight_decay)
+    settings.update({k: v for k, v in (("max_grad_norm", max_grad_norm), ("ema_decay", ema_decay)) if v is not None})
+
+    # 2. model, optimizer and mixed-precision scaler on the device
+    device = torch.device(device) if device is not None else config.get_device()
+    amp_dtype = autocast_dtype(device, dtype)  # None: plain float32
+    model.to(device).train()
+    optimizer = torch.optim.AdamW(model.parameters(), lr=learning_rate, weight_decay=weight_decay)
+    scaler = torch.amp.GradScaler(device.type, enabled=amp_dtype == torch.float16)
+    data_generator = torch.Generator()  # data order and every random choice of the loss_fn
+    ema = None
+    if ema_decay is not None:
+        from diffusers.training_utils import EMAModel
+
+        ema = EMAModel(model.parameters(), decay=ema_decay)  # a shadow copy, updated after each step
+
+    # 3. start fresh, or resume from the last checkpoint
+    saved = load_checkpoint(checkpoint_dir, model, optimizer, scaler, data_generator, settings, device, ema) \
+        if checkpoint_dir is not None else None
+    if saved is None:
+        seed_everything(seed)
+        data_generator.manual_seed(seed)
+        step, losses, order, position = 0, [], torch.randperm(num_examples, generator=data_generator), 0
+    else:
+        step, losses, order, position = saved
+        if step > num_steps:
+            raise ValueError(f"The checkpoint in {checkpoint_dir} is at step {step}, past num_steps={num_steps}; "
+                             "ask for num_steps ≥ that, or use a fresh checkpoint_dir.")
+        if progress:
+            print(f"Resuming from step {step} (checkpoint in {checkpoint_dir}).")
+    start = time.perf_counter()
+
+    # 4. the loop: batch of indices → loss → update (under autocast unless float32)
+    from tqdm.auto import tqdm
+
+    end = num_steps if stop_at_step is None else stop_at_step  # this call's last step
+    bar = tqdm(total=num_steps, initial=step, disable=not progress, desc=desc)
+    while step < end:
+        if position + batch_size > len(order):  # new epoch: a new shuffled order
+            order, position = torch.randperm(num_examples, generator=data_generator), 0
+        index = order[position:position + batch_size]  # (B,)
+        position += batch_size
+        for group in optimizer.param_groups:
+            group["lr"] = learning_rate_at(step, learning_rate, warmup_steps, num_steps, decay)
+        with torch.autocast(device.type, dtype=amp_dtype or torch.float32, enabled=amp_dtype is not None):
+            loss = loss_fn(index, data_generator)
+        optimizer.zero_grad(set_to_none=True)
+        scaler.scale(loss).backward()
+        if max_grad_norm is not None:
+            scaler.unscale_(optimizer)  # clip the true gradients, not the scaled ones
+            torch.nn.utils.clip_grad_norm_(model.parameters(), max_grad_norm)
+        scaler.step(optimizer)
+        scaler.update()
+        if ema is not None:
+            ema.step(model.parameters())
+        losses.append(loss.item())
+        step += 1
+        bar.update(1)
+        if step % 10 == 0:
+            bar.set_postfix(loss=f"{losses[-1]:.4f}")
+        out_of_time = max_seconds is not None and time.perf_counter() - start > max_seconds
+        pause = out_of_time or step == end
+        if checkpoint_dir is not None and (step % checkpoint_every == 0 or pause):
+            save_checkpoint(checkpoint_dir, step, model, optimizer, scaler, data_generator, settings,
+                            losses, order, position, ema)
+        if pause:
+            break
+    bar.close()
+    if ema is not None:
+        ema.copy_to(model.parameters())  # sample with the averaged weights
+    model.eval()
+    return losses

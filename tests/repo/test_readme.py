@@ -1,0 +1,35 @@
+"""The README is the one page a learner or teacher needs: keep it true to the code."""
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+README = (ROOT / "README.md").read_text()
+
+
+def section(title: str) -> str:
+    match = re.search(rf"^## {re.escape(title)}\n(.*?)(?=^## |\Z)", README, re.M | re.S)
+    assert match, f"README has no '## {title}' section"
+    return match.group(1)
+
+
+def test_troubleshooting_quotes_messages_the_code_raises():
+    source = "\n".join(p.read_text() for p in (ROOT / "course_utils").rglob("*.py"))
+    rows = [line for line in section("Troubleshooting").splitlines() if line.startswith("| `")]
+    assert len(rows) >= 6
+    for row in rows:
+        for quoted in re.findall(r"`([^`]+)`", row.split("|")[1]):
+            assert quoted in source, f"README quotes {quoted!r}, which no course_utils message contains"
+
+
+def test_lesson_map_lists_every_notebook():
+    lesson_map = section("Lesson map")
+    for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        assert f"`{path.stem}`" in lesson_map
+
+
+def test_setup_commands_and_layout_exist():
+    assert "make lab" in section("Start here") and "environment.yml" in section("Start here")
+    makefile = (ROOT / "Makefile").read_text()
+    for target in ("test", "course", "lab", "test-latest"):
+        assert re.search(rf"^{target}:", makefile, re.M), f"README mentions make {target}"

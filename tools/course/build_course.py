@@ -1,0 +1,111 @@
+"""`make course`: execute every notebook in the resolved mode and write handouts to build/.
+
+For each notebook: the executed .ipynb and a self-contained .html that reads the same with no
+network (formulas as MathML, pictures embedded, widgets as text, no script from a CDN: see
+handout_export.py), plus build/index.html linking them in course order. The libraries' loading
+progress bars stay out of both. `python tools/course/check_handouts.py` then opens the pages in a browser.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import sys
+import time
+import traceback
+
+import nbformat
+from handout_export import HandoutExporter, drop_loading_bars, widgets_as_text
+from notebook_io import ROOT, execute, notebook_paths
+
+BUILD = ROOT / "build"
+
+
+def title_of(nb) -> str:
+    """The notebook's first markdown heading (the Colab badge line above it is skipped)."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("# "):
+                    return line.lstrip("# ").strip()
+    return "untitled"
+
+
+def write_index(entries: list[dict], mode: str) -> None:
+    rows = "\n".join(
+        f'<li><a href="{e["html"]}">{html.escape(e["title"])}</a> '
+        f'<small>({e["seconds"]:.0f} s{"" if e["ok"] else ", FAILED — see the page"})</small></li>'
+        for e in entries
+    )
+    page = f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Stable Diffusion, step by step</title>
+<style>body{{font-family:sans-serif;max-width:46em;margin:3em auto;line-height:1.5}}</style></head>
+<body><h1>Stable Diffusion, step by step</h1>
+<p>Executed notebooks, in order. Built in <b>{html.escape(mode)}</b> mode.</p>
+<ol>
+{rows}
+</ol></body></html>
+"""
+    (BUILD / "index.html").write_text(page, encoding="utf-8")
+
+
+def quiet_loading_bars() -> None:
+    """No model- or file-loading progress bars in the kernels the build starts (they inherit this).
+
+    transformers and huggingface_hub read the hub's switch themselves; course_utils passes it on to
+    diffusers, whose "Loading pipeline components..." bar has no switch of its own.
+    """
+    os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
+
+
+def write_handout(nb, name: str) -> list[str]:
+    """build/NAME.ipynb and build/NAME.html; returns the formulas left as TeX (none, normally)."""
+    drop_loading_bars(nb)
+    nbformat.write(nb, BUILD / f"{name}.ipynb")
+    exporter = HandoutExporter()
+    body, _ = exporter.from_notebook_node(widgets_as_text(nbformat.from_dict(nb)))
+    (BUILD / f"{name}.html").write_text(body, encoding="utf-8")
+    return exporter.math_failures
+
+
+def main() -> int:
+    sys.path.insert(0, str(ROOT))
+    from course_utils import config
+
+    config.banner()
+    mode = config.get_mode()
+    if mode == "mini":  # small models: one torch thread per kernel avoids oversubscribing (see Makefile)
+        os.environ.setdefault("OMP_NUM_THREADS", "1")
+    quiet_loading_bars()
+    BUILD.mkdir(exist_ok=True)
+    entries, failed = [], []
+    for path in notebook_paths():
+        start = time.perf_counter()
+        ok = True
+        try:
+            nb = execute(path)
+        except Exception:  # keep the partly executed notebook: its error cell shows what broke
+            ok = False
+            failed.append(path.name)
+            traceback.print_exc()
+            nb = nbformat.read(path, as_version=4)
+        seconds = time.perf_counter() - start
+        unconverted = write_handout(nb, path.stem)
+        if unconverted:  # the page shows these as raw TeX: say which, and fail the build
+            ok = False
+            failed.append(f"{path.name} ({len(unconverted)} formulas left as TeX)")
+            print(f"{path.name}: math-core could not convert:", *unconverted, sep="\n    ")
+        entries.append({"title": title_of(nb), "html": path.with_suffix(".html").name, "seconds": seconds, "ok": ok})
+        print(f"{'ok    ' if ok else 'FAILED'} {path.name} in {seconds:.1f} s")
+    write_index(entries, mode)
+    (BUILD / "build_summary.json").write_text(json.dumps({"mode": mode, "notebooks": entries}, indent=2))
+    print(f"wrote {BUILD / 'index.html'}")
+    if failed:
+        print("failed:", ", ".join(failed))
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

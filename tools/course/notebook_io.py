@@ -1,0 +1,49 @@
+"""Execute and clean notebooks: shared by `make course` and the maintainer tool refresh_notebook."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOKS = ROOT / "notebooks"
+CHECK_MARK = "# NBVAL_CHECK_OUTPUT"
+
+
+def notebook_paths() -> list[Path]:
+    return sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+
+
+def execute(path: Path, timeout: int = 1800) -> nbformat.NotebookNode:
+    """Run every cell top to bottom in a fresh kernel, from the notebooks/ folder."""
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
+    return nb
+
+
+def is_checked(cell) -> bool:
+    return cell.cell_type == "code" and CHECK_MARK in cell.source
+
+
+def strip(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Drop outputs and counts except in nbval-checked cells (tagged keep_output for nbstripout).
+
+    nbval skips a cell with no execution count, so checked cells keep a fixed count of 1.
+    """
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        cell.execution_count = 1 if is_checked(cell) else None
+        if is_checked(cell):
+            cell.metadata["keep_output"] = True
+            for out in cell.outputs:
+                if "execution_count" in out:
+                    out["execution_count"] = 1
+        else:
+            cell.metadata.pop("keep_output", None)
+            cell.outputs = []
+        cell.metadata.pop("execution", None)
+    nb.metadata.pop("widgets", None)
+    return nb
