@@ -3,8 +3,9 @@
 ``COURSE_MODE`` picks between ``full`` (real SD v1.5 weights and Fashion-MNIST from the hub)
 and ``mini`` (offline: a miniature Stable Diffusion with SD v1's design, trained by the course
 on 5,000 real handwritten digits and shipped inside the package). ``smoke``, the offline mode's
-former name, still works and means ``mini``. Only the model ids, the data source and a few sizes
-differ between modes, never the teaching code.
+former name, still works and means ``mini``. ``auto`` (the default) picks full on a GPU that can
+reach the hub (or has SD v1.5 cached), else mini. Only the model ids, the data source and a few
+sizes differ between modes, never the teaching code.
 
 ``COURSE_DEVICE`` (``cpu``, ``cuda``, ``cuda:1``, ``mps``) and ``COURSE_DTYPE`` (``float32``,
 ``float16``, ``bfloat16``) override the device and dtype the course would pick, so a CPU can
@@ -43,12 +44,19 @@ def _requested_mode() -> str:
     return mode
 
 
+def offline_requested() -> bool:
+    """True when ``HF_HUB_OFFLINE=1`` asks the Hugging Face libraries never to use the network."""
+    from huggingface_hub import constants
+
+    return bool(constants.HF_HUB_OFFLINE)
+
+
 @functools.lru_cache(maxsize=1)
 def hub_reachable(timeout: float = 3.0) -> bool:
     """True when the model hub answers within ``timeout`` seconds (and offline mode is off)."""
     from huggingface_hub import constants
 
-    if constants.HF_HUB_OFFLINE:
+    if offline_requested():
         return False
     try:
         urllib.request.urlopen(constants.ENDPOINT, timeout=timeout)  # noqa: S310 (fixed https URL)
@@ -71,17 +79,22 @@ def _resolve(mode: str) -> tuple[str, str]:
         return OLD_MODE_NAMES[mode], f"COURSE_MODE={mode}, the former name of {OLD_MODE_NAMES[mode]}"
     if mode == "mini":
         return "mini", "COURSE_MODE=mini"
+    if mode == "auto" and get_device().type == "cpu":  # SD v1.5 on a CPU: a 4 GB download, minutes per image
+        return "mini", ("COURSE_MODE=auto and no GPU, so using mini mode; set COURSE_MODE=full to run SD v1.5 "
+                        "on the CPU anyway")
     if full_weights_cached():
         return "full", f"COURSE_MODE={mode}, SD v1.5 weights found in the local cache"
     if hub_reachable():
         return "full", f"COURSE_MODE={mode}, model hub reachable"
+    why = ("offline mode was asked for (HF_HUB_OFFLINE=1)" if offline_requested()
+           else "the model hub is unreachable")
     if mode == "full":
         raise HubUnreachableError(
-            "COURSE_MODE=full needs the Hugging Face hub (or SD v1.5 in the local cache), but the "
-            "hub cannot be reached from here. Check your internet connection, unset "
+            "COURSE_MODE=full needs the Hugging Face hub (or SD v1.5 in the local cache), but "
+            f"{why} and SD v1.5 is not cached. Check your internet connection, unset "
             "HF_HUB_OFFLINE, or switch to mini mode. " + MINI_HINT
         )
-    return "mini", "COURSE_MODE=auto and the model hub is unreachable, so using mini mode"
+    return "mini", f"COURSE_MODE=auto and {why}, so using mini mode"
 
 
 @functools.lru_cache(maxsize=None)
@@ -92,8 +105,8 @@ def _resolved(mode: str) -> tuple[str, str]:
 def get_mode(mode: str | None = None) -> str:
     """Resolve ``mode`` (or ``COURSE_MODE``) to ``"full"`` or ``"mini"`` (``"smoke"`` is read as mini).
 
-    ``auto`` (the default) means full when the hub answers quickly or the weights are cached,
-    else mini. Raises ``ValueError`` for an unknown name and ``HubUnreachableError`` when full
+    ``auto`` (the default) means full on a GPU (``get_device()``, so ``COURSE_DEVICE`` counts) when the hub
+    answers quickly or the weights are cached, else mini. Raises ``ValueError`` for an unknown name and ``HubUnreachableError`` when full
     mode is impossible.
     """
     if mode is None:
@@ -107,21 +120,35 @@ def mode_reason(mode: str | None = None) -> str:
     return _resolved(mode or _requested_mode())[1]
 
 
+COLAB_GPU_HINT = "in Colab choose Runtime > Change runtime type > T4 GPU, then run the setup cell again"
+
+
+def check_device(device, name: str = "device") -> torch.device:
+    """``device`` as a ``torch.device``, checked to exist on this machine (before minutes of loading).
+
+    ``name`` is what set it (``device``, ``COURSE_DEVICE``), for the message.
+    """
+    fix = ("unset it or set it to cpu" if name == "COURSE_DEVICE"
+           else "leave it out (the course then picks one, or the one COURSE_DEVICE names) or pass 'cpu'")
+    try:
+        device = torch.device(device)
+    except (RuntimeError, TypeError) as err:
+        raise ValueError(f"{name}={device!r} is not a device torch knows; use cpu, cuda, cuda:N or mps.") from err
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"{name}={str(device)!r} but no CUDA GPU is visible here: {fix}; {COLAB_GPU_HINT}.")
+    if device.type == "cuda" and (device.index or 0) >= torch.cuda.device_count():
+        raise ValueError(f"{name}={str(device)!r} but this machine has {torch.cuda.device_count()} CUDA GPU(s), "
+                         f"numbered from 0: {fix}.")
+    if device.type == "mps" and not torch.backends.mps.is_available():
+        raise ValueError(f"{name}={str(device)!r} but MPS (Apple's GPU) is not available here: {fix}.")
+    return device
+
+
 def get_device() -> torch.device:
     """cuda → mps → cpu, or whatever ``COURSE_DEVICE`` names (e.g. ``cpu``, ``cuda:1``)."""
     wanted = os.environ.get("COURSE_DEVICE", "").strip()
     if wanted:
-        try:
-            device = torch.device(wanted)
-        except RuntimeError as err:
-            raise ValueError(
-                f"COURSE_DEVICE={wanted!r} is not a device torch knows; use cpu, cuda, cuda:N or mps."
-            ) from err
-        if device.type == "cuda" and not torch.cuda.is_available():
-            raise ValueError(f"COURSE_DEVICE={wanted!r} but no CUDA GPU is visible; unset it or use cpu.")
-        if device.type == "mps" and not torch.backends.mps.is_available():
-            raise ValueError(f"COURSE_DEVICE={wanted!r} but MPS is not available; unset it or use cpu.")
-        return device
+        return check_device(wanted, "COURSE_DEVICE")
     if torch.cuda.is_available():
         return torch.device("cuda")
     if torch.backends.mps.is_available():
@@ -130,6 +157,16 @@ def get_device() -> torch.device:
 
 
 DTYPES = {"float32": torch.float32, "float16": torch.float16, "bfloat16": torch.bfloat16}
+
+
+def as_dtype(dtype) -> torch.dtype | None:
+    """A ``torch.dtype`` (or None) as given; one of the names ``float32``, ``float16``, ``bfloat16`` as its dtype."""
+    if dtype is None or isinstance(dtype, torch.dtype):
+        return dtype
+    if isinstance(dtype, str) and dtype.strip().lower() in DTYPES:
+        return DTYPES[dtype.strip().lower()]
+    raise ValueError(f"dtype={dtype!r} is not a dtype the course runs in; use one of {', '.join(map(repr, DTYPES))} "
+                     "(or torch.float32, torch.float16, torch.bfloat16), or None for config.get_dtype().")
 
 
 def _requested_dtype() -> torch.dtype | None:

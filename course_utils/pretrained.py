@@ -22,6 +22,8 @@ inside the PyPI package ``openai-clip`` when a model folder is first assembled i
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
 import json
 import shutil
@@ -30,9 +32,9 @@ from pathlib import Path
 import torch
 
 from course_utils import config, evaluation
-from course_utils.cache import build_atomically, cache_root
+from course_utils.cache import build_atomically, cache_root, intact
 from course_utils.class_unet import recipes
-from course_utils.errors import MissingWeightsError
+from course_utils.errors import DamagedFileError, MissingWeightsError
 from course_utils.mini_sd.tokenizer import save_clip_tokenizer_files
 from course_utils.training.checkpoints import EMA_FILE, latest_checkpoint, plain_config
 
@@ -55,19 +57,30 @@ def shipped_dir(name: str) -> Path:
 
 
 def _digest(folder: Path) -> str:
-    """A short hash of a folder's files, so a changed shipped model is assembled afresh."""
+    """A hash of a folder's file names and whole contents, so a shipped model changed anywhere is assembled afresh.
+
+    Hashing the shipped ~17 MB takes a moment, so it is done once per process (and again only when a
+    file's size or modification time changes).
+    """
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    stamp = tuple((p.relative_to(folder).as_posix(), p.stat().st_size, p.stat().st_mtime_ns) for p in files)
+    return _content_digest(folder, stamp)
+
+
+@functools.lru_cache(maxsize=None)
+def _content_digest(folder: Path, stamp: tuple) -> str:
     h = hashlib.sha256()
-    for path in sorted(folder.rglob("*")):
-        if path.is_file():
-            h.update(str(path.relative_to(folder)).encode())
-            h.update(str(path.stat().st_size).encode())
-            h.update(path.read_bytes()[:4096])
-    return h.hexdigest()[:12]
+    for name, *_ in stamp:
+        data = (folder / name).read_bytes()
+        h.update(f"{name}\0{len(data)}\0".encode())
+        h.update(data)
+    return h.hexdigest()[:16]
 
 
 def _assembled(name: str, tokenizer_subfolder: str | None, add_text_tower: bool = False) -> Path:
     """Copy a shipped model to the cache and add the CLIP tokenizer files (built once).
 
+    A cache copy with a file missing or cut short (``cache.intact``) is built again.
     ``add_text_tower``: put the mini SD's text encoder back into the mini CLIP's weights
     (``save_mini_clip`` ships the tower once, in ``mini-sd/text_encoder/``).
     """
@@ -75,7 +88,6 @@ def _assembled(name: str, tokenizer_subfolder: str | None, add_text_tower: bool 
     text_encoder = shipped_dir("mini-sd") / "text_encoder" if add_text_tower else None
     digest = _digest(source) + (_digest(text_encoder)[:6] if add_text_tower else "")
     target = cache_root() / f"{name}-{digest}"
-    marker = target / "model_index.json" if (source / "model_index.json").exists() else target / "config.json"
 
     def build(tmp: Path) -> None:
         shutil.copytree(source, tmp, dirs_exist_ok=True)
@@ -83,8 +95,9 @@ def _assembled(name: str, tokenizer_subfolder: str | None, add_text_tower: bool 
         if add_text_tower:
             _merge_text_tower(tmp / "model.safetensors", text_encoder / "model.safetensors")
 
-    if not marker.exists():
-        build_atomically(target, build)
+    if not intact(target):
+        with damaged_files(source, *([text_encoder] if add_text_tower else [])):
+            build_atomically(target, build, replace=True)
     return target
 
 
@@ -134,14 +147,80 @@ def model_card(name: str) -> dict:
     return json.loads(path.read_text())
 
 
+# What a truncated or corrupt file raises, however deep inside diffusers or transformers (they wrap it in an
+# OSError or ValueError whose __cause__ is one of these).
+def _damage_errors() -> tuple:
+    from safetensors import SafetensorError
+
+    return SafetensorError, json.JSONDecodeError, UnicodeDecodeError
+
+
+def _unreadable(path: Path) -> str | None:
+    """Why a weights (safetensors) or config (JSON) file cannot be read, or None when it reads."""
+    from safetensors import safe_open
+
+    try:
+        if path.suffix == ".safetensors":
+            with safe_open(str(path), "pt"):  # reads and checks the header: a cut-off file fails here
+                pass
+        elif path.suffix == ".json":
+            json.loads(path.read_text())
+    except _damage_errors() as err:
+        return str(err)
+    return None
+
+
+def _cache_copy(path: Path) -> tuple[Path, Path | None] | None:
+    """For a file in the course's cache (``<cache>/<name>-<digest>/...``): its folder there and the shipped
+    file it was copied from (None for files the course writes itself, such as the tokenizer's); else None."""
+    try:
+        top, *rest = path.relative_to(cache_root()).parts
+    except ValueError:
+        return None
+    original = SHIPPED / top.rsplit("-", 1)[0] / Path(*rest)
+    return cache_root() / top, (original if original.is_file() else None)
+
+
+def _damage_message(path: Path, why: str, hint: str) -> str:
+    copy = _cache_copy(path)
+    if copy is not None:
+        folder, original = copy
+        if original is not None and (original_why := _unreadable(original)):  # damaged where it ships
+            path, why = original, original_why
+        else:  # only the copy is damaged
+            return (f"{path} cannot be read: it is truncated or corrupt ({why}). It is in the course's cache copy of "
+                    f"the shipped weights: delete {folder} and run again to have it copied afresh.")
+    return f"{path} cannot be read: it is truncated or corrupt ({why}). " + hint
+
+
+@contextlib.contextmanager
+def damaged_files(*folders, hint: str = TRAIN_HINT):
+    """Re-raise a truncated or corrupt weights or config file in ``folders`` as ``DamagedFileError``,
+    naming the file and the fix (``hint``); every other error passes through unchanged."""
+    try:
+        yield
+    except DamagedFileError:
+        raise
+    except Exception as err:
+        cause = err
+        while cause is not None and not isinstance(cause, _damage_errors()):
+            cause = cause.__cause__ or cause.__context__
+        found = [(p, why) for folder in folders for p in sorted(Path(folder).rglob("*"))
+                 if cause is not None and (why := _unreadable(p))]
+        if not found:  # not a damaged file, or not one of these folders': not ours to explain
+            raise
+        raise DamagedFileError(_damage_message(*found[0], hint)) from err
+
+
 def digit_classifier(device=None):
     """The shipped digit classifier (``evaluation.build_classifier``): (N, 1, 32, 32) in [0, 1] → logits."""
     from safetensors.torch import load_file
 
     folder = shipped_dir("digit-classifier")
-    meta = json.loads((folder / "config.json").read_text())
+    with damaged_files(folder):
+        meta = json.loads((folder / "config.json").read_text())
+        state = load_file(str(folder / "model.safetensors"))
     classifier = evaluation.build_classifier(meta["num_classes"], meta["width"])
-    state = load_file(str(folder / "model.safetensors"))
     classifier.load_state_dict({k: v.float() for k, v in state.items()})
     return classifier.to(device or "cpu").eval()
 
@@ -190,13 +269,17 @@ def class_unet(mode: str | None = None, checkpoint_dir=None):
         if folder is None:
             raise MissingWeightsError(f"No complete checkpoint (step_XXXXXXXX/) in {checkpoint_dir}; train first "
                                       "with course_utils.class_unet.training.train_class_conditioned(..., checkpoint_dir=...).")
-    meta = json.loads((folder / "checkpoint.json").read_text())
+    hint = CLASS_UNET_HINT if checkpoint_dir is None else (
+        f"It was written by a training run of yours: delete {folder} and train again.")
+    weights = folder / (EMA_FILE if (folder / EMA_FILE).exists() else "model.safetensors")
+    with damaged_files(folder, hint=hint):
+        meta = json.loads((folder / "checkpoint.json").read_text())
+        state = load_file(str(weights))
     if meta["model_config"] != plain_config(recipe.build_unet().config):
         raise MissingWeightsError(f"The checkpoint in {folder} was not made with the {recipe.name!r} recipe's "
                                   f"model config. " + CLASS_UNET_HINT)
     model = recipe.build_unet()
-    weights = folder / (EMA_FILE if (folder / EMA_FILE).exists() else "model.safetensors")
-    model.load_state_dict({k: v.float() for k, v in load_file(str(weights)).items()})
+    model.load_state_dict({k: v.float() for k, v in state.items()})
     return model.eval(), recipe
 
 

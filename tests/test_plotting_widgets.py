@@ -47,3 +47,41 @@ def test_explore_rejects_unknown_settings(monkeypatch):
     monkeypatch.setenv("COURSE_WIDGETS", "sometimes")
     with pytest.raises(ValueError, match="live"):
         course_widgets.widgets_enabled()
+
+
+class _Shell:
+    """Stands in for IPython's shell: a notebook kernel's has a ``kernel``, a terminal IPython's has none."""
+
+    def __init__(self, kernel):
+        self.kernel = kernel
+
+
+def _explore_live(monkeypatch, shell="real"):
+    import IPython
+
+    monkeypatch.setenv("COURSE_WIDGETS", "live")
+    if shell == "real":  # pytest runs in plain python: IPython's own answer, no stand-in
+        assert IPython.get_ipython() is None
+    else:
+        monkeypatch.setattr(IPython, "get_ipython", lambda: shell)
+    shown, seen = [], []
+    monkeypatch.setattr(course_widgets, "display", shown.append)
+    panel = course_widgets.explore(lambda t: seen.append(t), [{"t": 1}, {"t": 2}], t=widgets.IntSlider(value=5))
+    return panel, shown, seen
+
+
+@pytest.mark.parametrize("shell", ["real", _Shell(kernel=None)], ids=["plain python", "terminal IPython"])
+def test_explore_without_a_notebook_kernel_falls_back_to_static(monkeypatch, capsys, shell):
+    panel, shown, seen = _explore_live(monkeypatch, shell)
+    assert shown == []  # no widget repr such as "interactive(children=(...": nothing could show it
+    assert seen[-2:] == [1, 2]
+    out = capsys.readouterr().out
+    assert "Static view (no notebook kernel to show widgets; run this in Jupyter or Colab" in out
+    assert "interactive(" not in out and isinstance(panel, widgets.interactive)
+
+
+def test_explore_in_a_notebook_kernel_shows_the_live_widget(monkeypatch):
+    panel, shown, seen = _explore_live(monkeypatch, _Shell(kernel=object()))
+    assert shown == [panel]
+    assert seen == [5]  # only the widget's own first call, with the slider's value: no static settings
+

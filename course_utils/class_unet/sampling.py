@@ -10,8 +10,13 @@ from __future__ import annotations
 
 import inspect
 import math
+import numbers
+import operator
 
+import numpy as np
 import torch
+
+USUAL_GUIDANCE_MAX = 20  # guidance on class labels is usually 0–20; far beyond, the samples blow up
 
 
 def null_class_id(model) -> int:
@@ -42,23 +47,79 @@ def guided_noise_pred(model, sample: torch.Tensor, timestep, class_labels: torch
     return guidance_combine(noise_pred_null, noise_pred_class, guidance_scale)
 
 
-def check_class_labels(model, class_labels, guidance_scale: float) -> torch.Tensor:
-    """Class labels as a (B,) long tensor, with errors that name the fix."""
-    num_class_embeds = null_class_id(model) + 1
-    class_labels = torch.as_tensor(class_labels)
+def check_class_labels(model, class_labels) -> torch.Tensor:
+    """Class labels as a (B,) long tensor of real classes (never the null class), with errors that name the fix."""
+    null_id = null_class_id(model)
+    try:
+        class_labels = torch.as_tensor(class_labels)
+    except (TypeError, ValueError, RuntimeError):
+        raise TypeError(f"class_labels must be a list (or tensor) of int class ids, e.g. [0, 3, 7], got "
+                        f"{class_labels!r}.") from None
     if class_labels.ndim != 1 or class_labels.numel() == 0:
         raise ValueError(f"class_labels must be a non-empty list of class ids, one per image (got shape "
                          f"{tuple(class_labels.shape)}); e.g. [0, 1, 2] for three images.")
-    if class_labels.is_floating_point() or class_labels.dtype == torch.bool:
+    if class_labels.is_floating_point() or class_labels.is_complex() or class_labels.dtype == torch.bool:
         raise ValueError("class_labels must be integer class ids such as [0, 3, 7], not floats or bools.")
-    if guidance_scale != 1.0:
-        usable, why = num_class_embeds - 1, f" (id {num_class_embeds - 1} is the null class guidance needs)"
-    else:
-        usable, why = num_class_embeds, ""
-    if class_labels.min() < 0 or class_labels.max() >= usable:
-        raise ValueError(f"Class ids must lie in [0, {usable - 1}] for this model{why}; got "
-                         f"{class_labels.tolist()}. Use ids from 0 to {usable - 1}.")
+    if (class_labels == null_id).any():
+        raise ValueError(f"Class id {null_id} is the null class: it means \"no label\" (guidance's unconditional "
+                         f"branch), not a class, so it would give an unconditional image; got "
+                         f"{class_labels.tolist()}. The classes are ids 0–{null_id - 1}. For an unconditional "
+                         "sample, pass any class id with guidance_scale=0 (ε̂ = ε_null).")
+    if class_labels.min() < 0 or class_labels.max() > null_id:
+        raise ValueError(f"Class ids must lie in [0, {null_id - 1}] for this model (id {null_id} is the null class, "
+                         f"\"no label\"); got {class_labels.tolist()}. Use ids from 0 to {null_id - 1}.")
     return class_labels.long()
+
+
+def check_guidance_scale(guidance_scale) -> float:
+    """A finite number ≥ 0 that float32 can hold (numpy numbers accepted), with errors that name the fix."""
+    if isinstance(guidance_scale, torch.Tensor) and guidance_scale.numel() == 1 and guidance_scale.dtype != torch.bool:
+        guidance_scale = guidance_scale.item()  # a one-number tensor, e.g. from a schedule of scales
+    if isinstance(guidance_scale, (bool, np.bool_)) or not isinstance(guidance_scale, numbers.Real):
+        raise TypeError(f"guidance_scale must be a number such as 3.0 (0 = unconditional, 1 = no guidance), got "
+                        f"{type(guidance_scale).__name__} ({guidance_scale!r}).")
+    guidance_scale = guidance_scale if type(guidance_scale) in (int, float) else float(guidance_scale)
+    if not (math.isfinite(guidance_scale) and guidance_scale >= 0):  # NaN and ∞ would make every pixel NaN
+        raise ValueError(f"guidance_scale={guidance_scale!r} must be a finite number ≥ 0 (0 = unconditional, "
+                         "1 = no guidance).")
+    if guidance_scale > torch.finfo(torch.float32).max:  # the guided prediction is computed in float32
+        raise ValueError(f"guidance_scale={guidance_scale:g} is larger than float32 can hold: the guided prediction "
+                         f"would overflow to inf/NaN. Use a guidance_scale in the usual 0–{USUAL_GUIDANCE_MAX} range "
+                         "(0 = unconditional, 1 = no guidance).")
+    return guidance_scale
+
+
+def check_generator(generator) -> None:
+    """None or one ``torch.Generator`` (the whole batch's noise comes from it)."""
+    if generator is None or isinstance(generator, torch.Generator):
+        return
+    seed = None
+    if isinstance(generator, str) and generator.strip().lstrip("-").isdigit():
+        seed = int(generator)
+    elif not isinstance(generator, (bool, np.bool_)):
+        try:
+            seed = operator.index(generator)
+        except TypeError:
+            pass
+    example = f"torch.Generator().manual_seed({0 if seed is None else seed})"
+    raise TypeError(f"generator must be one torch.Generator (or None), got {type(generator).__name__} "
+                    f"({generator!r}). To fix the seed, pass `generator={example}`"
+                    + (" (any int seed in place of 0)." if seed is None else "."))
+
+
+def overflow_error(step: int, num_steps: int, t, guidance_scale: float, dtype: torch.dtype) -> Exception:
+    """Why the sample became NaN/inf: guidance far outside its usual range, or the model overflowed."""
+    where = f"at step {step + 1} of {num_steps} (t={int(t)})"
+    dtype_name = str(dtype).removeprefix("torch.")
+    if guidance_scale > USUAL_GUIDANCE_MAX:
+        return ValueError(f"The guided prediction overflowed {where}: guidance_scale={guidance_scale:g} scales "
+                          f"(ε_class − ε_null) so far that the sample left {dtype_name}'s range and became NaN/inf. "
+                          f"Use a guidance_scale in the usual 0–{USUAL_GUIDANCE_MAX} range (0 = unconditional, "
+                          "1 = no guidance).")
+    return FloatingPointError(f"The sample became NaN/inf {where} in {dtype_name}, with guidance_scale="
+                              f"{guidance_scale:g} (a usual value, so guidance is not the cause): the model overflowed. "
+                              "In float16 or bfloat16 run the model in float32 (`model.float()`); in float32, "
+                              "check the weights (a diverged training run gives NaN).")
 
 
 @torch.no_grad()
@@ -68,18 +129,25 @@ def sample_class_conditioned(model, noise_scheduler, class_labels, *, guidance_s
     """Generate one image per class label from pure noise; returns (B, C, H, W) in [0, 1] on the CPU.
 
     ``noise_scheduler`` picks the sampler (``DDPMScheduler``, ``DDIMScheduler``, …; its
-    timesteps are set here). ``guidance_scale`` 1.0 means no guidance; other values use the
-    null class. A CPU ``generator`` gives the same images on every device.
+    timesteps are set here). ``class_labels``: real classes only (the null class is refused: for an
+    unconditional sample use ``guidance_scale=0``). ``guidance_scale`` 1.0 means no guidance; other
+    values use the null class. A CPU ``generator`` gives the same images on every device.
     """
     # 1. check the inputs
-    class_labels = check_class_labels(model, class_labels, guidance_scale)
-    if not (math.isfinite(guidance_scale) and guidance_scale >= 0):  # NaN and ∞ would make every pixel NaN
-        raise ValueError(f"guidance_scale={guidance_scale!r} must be a finite number ≥ 0 (0 = unconditional, "
-                         "1 = no guidance).")
+    class_labels = check_class_labels(model, class_labels)
+    guidance_scale = check_guidance_scale(guidance_scale)
+    check_generator(generator)
     num_train_timesteps = noise_scheduler.config.num_train_timesteps
-    if not isinstance(num_inference_steps, int) or not 1 <= num_inference_steps <= num_train_timesteps:
-        raise ValueError(f"num_inference_steps={num_inference_steps!r} must be an int from 1 to "
-                         f"{num_train_timesteps} (e.g. 50 for DDIM, {num_train_timesteps} for DDPM).")
+    steps_message = (f"num_inference_steps={num_inference_steps!r} must be an int from 1 to {num_train_timesteps} "
+                     f"(e.g. 50 for DDIM, {num_train_timesteps} for DDPM).")
+    if isinstance(num_inference_steps, (bool, np.bool_)):
+        raise TypeError(steps_message)
+    try:
+        num_inference_steps = operator.index(num_inference_steps)  # numpy integers are fine
+    except TypeError:
+        raise TypeError(steps_message) from None
+    if not 1 <= num_inference_steps <= num_train_timesteps:
+        raise ValueError(steps_message)
     device, dtype = model.device, model.dtype
     class_labels = class_labels.to(device)
 
@@ -94,10 +162,12 @@ def sample_class_conditioned(model, noise_scheduler, class_labels, *, guidance_s
     # 3. the loop: predict noise (guided), step to a slightly cleaner sample
     from tqdm.auto import tqdm
 
-    for t in tqdm(noise_scheduler.timesteps, disable=not progress, desc="sampling"):
+    for i, t in enumerate(tqdm(noise_scheduler.timesteps, disable=not progress, desc="sampling")):
         model_input = noise_scheduler.scale_model_input(sample, t).to(dtype)
         noise_pred = guided_noise_pred(model, model_input, t, class_labels, guidance_scale)
         sample = noise_scheduler.step(noise_pred, t, sample, **step_kwargs).prev_sample  # (B, C, H, W)
+        if not torch.isfinite(sample).all():  # one cheap check per step instead of an all-NaN picture
+            raise overflow_error(i, len(noise_scheduler.timesteps), t, guidance_scale, dtype)
 
     # 4. [−1, 1] → [0, 1]
     return (sample.float() / 2 + 0.5).clamp(0, 1).cpu()

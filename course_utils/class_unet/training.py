@@ -8,6 +8,8 @@ is the course's one resumable loop (``course_utils.training.loop``).
 
 from __future__ import annotations
 
+import numbers
+
 import torch
 
 from course_utils import config
@@ -51,7 +53,7 @@ def train_class_conditioned(model, dataset, *, noise_scheduler, num_steps: int, 
     # 1. check the inputs
     images, labels = as_image_label_tensors(dataset)
     null_class = _check_model_and_labels(model, images, labels, label_dropout)
-    settings = dict(label_dropout=label_dropout, flip=flip, min_snr_gamma=min_snr_gamma,
+    settings = dict(label_dropout=float(label_dropout), flip=flip, min_snr_gamma=min_snr_gamma,
                     scheduler=plain_config(noise_scheduler.config))
     device = torch.device(device) if device is not None else config.get_device()
     images, labels = images.to(device), labels.to(device)
@@ -73,7 +75,7 @@ def train_class_conditioned(model, dataset, *, noise_scheduler, num_steps: int, 
 
 def _check_model_and_labels(model, images, labels, label_dropout) -> int:
     num_class_embeds = null_class_id(model) + 1  # refuses a model without a class embedding
-    if not 0 <= label_dropout < 1:
+    if isinstance(label_dropout, bool) or not isinstance(label_dropout, numbers.Real) or not 0 <= label_dropout < 1:
         raise ValueError(f"label_dropout={label_dropout!r} must be in [0, 1); the course uses 0.1.")
     if images.shape[1:] != (model.config.in_channels, model.config.sample_size, model.config.sample_size):
         raise ValueError(f"Images of shape {tuple(images.shape[1:])} do not fit a model with in_channels="

@@ -12,6 +12,7 @@ from course_utils.data import captions
 from course_utils.data.transforms import rgb64_to_gray32
 from course_utils.evaluation import ClassAccuracy, class_accuracy
 from course_utils.sd.generate import generate
+from course_utils.sd.inputs import seeded_generator
 
 
 @torch.no_grad()
@@ -25,7 +26,7 @@ def prompt_adherence(pipe, classifier, *, template: str, guidance_scale: float, 
     the class names (default the digits'; Fashion-MNIST's in full mode).
     """
     prompts, labels = class_prompts(per_digit, template, words)
-    generator = torch.Generator().manual_seed(seed)
+    generator = seeded_generator(seed)
     images = torch.cat([
         generate(pipe, prompts[i:i + batch_size], guidance_scale=guidance_scale, generator=generator,
                  num_inference_steps=num_inference_steps, negative_prompt=negative_prompt).float().cpu()

@@ -59,9 +59,13 @@ class AttentionRecorder:
     def __call__(self, attn, hidden_states, encoder_hidden_states=None, attention_mask=None, temb=None,
                  *args, **kwargs):
         if encoder_hidden_states is None:
-            raise ValueError(f"{self.name}: AttentionRecorder is for cross-attention (attn2), which reads the text.")
+            raise ValueError(f"{self.name}: AttentionRecorder is for cross-attention (attn2), which reads the text, but "
+                             "this call got no encoder_hidden_states. Install it only on attn2 layers (as "
+                             "record_cross_attention does) and call the UNet with encoder_hidden_states=(B, 77, D).")
         if hidden_states.ndim != 3 or attn.group_norm is not None or attn.spatial_norm is not None:
-            raise NotImplementedError(f"{self.name}: only the transformer blocks' attention of SD's UNet is supported.")
+            raise NotImplementedError(f"{self.name}: only the attention of SD's transformer blocks (hidden_states of "
+                                      "shape (B, h·w, C), no group or spatial norm) is supported; record an SD "
+                                      "UNet2DConditionModel such as pipe.unet.")
         residual = hidden_states  # (B, queries, query_dim)
         probs = cross_attention_probs(attn, hidden_states, encoder_hidden_states, attention_mask)  # (B, heads, q, T)
         context = attn.norm_encoder_hidden_states(encoder_hidden_states) if attn.norm_cross else encoder_hidden_states
@@ -87,7 +91,19 @@ class CrossAttentionRecord:
 
     def mean(self, name: str) -> torch.Tensor:
         """Layer ``name``'s P averaged over heads and calls: (B, queries, tokens)."""
+        self.check_not_empty()
+        if name not in self.sums:
+            raise KeyError(f"No layer {name!r} was recorded; the recorded layers are {sorted(self.sums)}.")
         return self.sums[name] / self.counts[name]
+
+    def check_not_empty(self) -> None:
+        """Refuse to read maps when no UNet call ran while the recorder was installed."""
+        if not self.sums:
+            raise ValueError(
+                "Nothing was recorded: no UNet call ran inside `with record_cross_attention(unet) as record:` "
+                "(or record.reset() cleared it). Run the pipeline or the UNet inside the with block, with the "
+                "same UNet you passed in (pipe.unet for a pipeline), then read the maps; after the block is fine."
+            )
 
     def reset(self) -> None:
         self.sums.clear()
@@ -97,6 +113,7 @@ class CrossAttentionRecord:
 @contextlib.contextmanager
 def record_cross_attention(unet):
     """Within the block, every ``attn2`` of ``unet`` records its attention; yields a ``CrossAttentionRecord``."""
+    check_has_cross_attention(unet)
     original = dict(unet.attn_processors)  # "down_blocks.0.attentions.0.transformer_blocks.0.attn2.processor" → …
     record = CrossAttentionRecord()
     processors = {
@@ -104,13 +121,30 @@ def record_cross_attention(unet):
         if name.endswith("attn2.processor") else processor
         for name, processor in original.items()
     }
-    if not any(name.endswith("attn2.processor") for name in original):
-        raise ValueError("this UNet has no cross-attention (attn2) layers to record")
     unet.set_attn_processor(processors)
     try:
         yield record
     finally:
         unet.set_attn_processor(original)
+
+
+def check_has_cross_attention(unet) -> None:
+    """Refuse, with the fix, what has no ``attn2`` to record: a pipeline, a UNet2DModel, a UNet without text."""
+    kind = type(unet).__name__
+    if not hasattr(unet, "attn_processors") or not hasattr(unet, "set_attn_processor"):
+        if hasattr(unet, "unet"):
+            raise TypeError(f"record_cross_attention takes the UNet, not the {kind}: use "
+                            "record_cross_attention(pipe.unet).")
+        raise TypeError(f"A {kind} has no cross-attention to record: record_cross_attention needs a text-conditioned "
+                        "UNet2DConditionModel (SD's pipe.unet), whose attn2 layers read the prompt. A UNet2DModel "
+                        "(such as notebook 02's class-conditioned one) is conditioned without text, so it has no "
+                        "token maps.")
+    if not any(name.endswith("attn2.processor") for name in unet.attn_processors):
+        blocks = getattr(getattr(unet, "config", None), "down_block_types", None)
+        raise ValueError(f"This {kind} has no cross-attention (attn2) layers" + (f" (its blocks are {list(blocks)})"
+                         if blocks else "") + ", so nothing reads the text and there are no token maps to record. "
+                         "Record SD's UNet (pipe.unet), or build one with CrossAttnDownBlock2D/CrossAttnUpBlock2D "
+                         "blocks and a cross_attention_dim.")
 
 
 def token_maps(record: CrossAttentionRecord, latent_size: tuple[int, int], batch_index: int = -1,
@@ -122,20 +156,28 @@ def token_maps(record: CrossAttentionRecord, latent_size: tuple[int, int], batch
     (with classifier-free guidance the pipeline's batch is [unconditional, text], so −1 is the text).
     ``resolutions``: keep only layers whose grid height is one of these (None: all layers).
     """
+    record.check_not_empty()
     height, width = latent_size
-    maps = []
+    batch = next(iter(record.sums.values())).shape[0]
+    if not -batch <= batch_index < batch:
+        raise IndexError(f"batch_index={batch_index}, but the recorded batch has {batch} entries (with guidance the "
+                         "pipeline's batch is [unconditional, text]: −1 is the text, 0 the unconditional branch).")
+    maps, heights = [], set()
     for name in record.sums:
         layer = record.mean(name)[batch_index]  # (queries, tokens)
         scale = round((height * width / layer.shape[0]) ** 0.5)  # 1, 2, 4, 8: how far down the UNet this layer is
-        grid = (height // scale, width // scale)
+        grid = (height // scale, width // scale) if scale else (0, 0)
         if grid[0] * grid[1] != layer.shape[0]:
-            raise ValueError(f"{name}: {layer.shape[0]} queries do not form a grid of the latent's {latent_size}")
+            raise ValueError(f"{name}: {layer.shape[0]} queries do not form a grid of the latent's {latent_size}: "
+                             "pass the latent size of the run you recorded, (height // 8, width // 8) for SD.")
+        heights.add(grid[0])
         if resolutions is not None and grid[0] not in resolutions:
             continue
         layer = layer.T.reshape(1, -1, *grid)  # (1, tokens, h_l, w_l)
         maps.append(F.interpolate(layer, size=latent_size, mode="bilinear", align_corners=False)[0])  # (tokens, h, w)
     if not maps:
-        raise ValueError(f"no recorded layer has a grid of height in {resolutions}")
+        raise ValueError(f"No recorded layer has a grid of height in resolutions={resolutions}; the recorded "
+                         f"layers' heights are {sorted(heights)}: pick from those, or resolutions=None for all.")
     return torch.stack(maps).mean(dim=0)  # (tokens, h, w)
 
 

@@ -2,12 +2,14 @@
 
 Each check refuses what diffusers' pipelines would refuse (or silently get wrong) at the same
 point: prompts, negative prompts, sizes that are not multiples of the VAE's factor, step counts,
-guidance, strength and generators.
+guidance, strength and generators. numpy numbers are accepted wherever a Python int or float is.
 """
 
 from __future__ import annotations
 
 import math
+import numbers
+import operator
 
 import numpy as np
 import torch
@@ -31,6 +33,44 @@ def suggest_sizes(value: int, factor: int) -> str:
     return f"{below} or {above}" if below < value else f"{below}"
 
 
+USUAL_GUIDANCE_MAX = 20  # SD's guidance_scale is usually 1–20 (7.5 by default); far beyond, latents blow up
+
+
+def as_whole_number(value, name: str, hint: str) -> int:
+    """An int, or anything ``operator.index`` accepts (numpy integers); never a bool, float or string."""
+    if not isinstance(value, (bool, np.bool_)):
+        try:
+            return operator.index(value)
+        except TypeError:
+            pass
+    if isinstance(value, (float, np.floating)) and math.isfinite(value) and float(value).is_integer():
+        fix = f"write {name}={int(value)}"
+    elif isinstance(value, str) and value.strip().isdigit():
+        fix = f"write {name}={value.strip()}, without quotes"
+    elif isinstance(value, (bool, np.bool_)):
+        fix = f"pass a number for {name}, not True/False"
+    else:
+        fix = f"pass a whole number, e.g. {hint}"
+    raise TypeError(f"{name}={value!r} must be a whole number (an int), got {type(value).__name__}: {fix}.")
+
+
+def as_real_number(value, name: str, example: str):
+    """A Python int or float as it is (so the arithmetic is the pipeline's), a numpy number as a float."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        if isinstance(value, str):
+            try:
+                float(value)
+                fix = f"write {name}={value.strip()}, without quotes"
+            except ValueError:
+                fix = f"e.g. {name}={example}"
+        elif isinstance(value, torch.Tensor) and value.numel() == 1:
+            fix = f"take the number out of the tensor: {name}=x.item()"
+        else:
+            fix = f"e.g. {name}={example}"
+        raise TypeError(f"{name} must be a number such as {example}, got {type(value).__name__} ({value!r}): {fix}.")
+    return value if type(value) in (int, float) else float(value)
+
+
 def check_size(pipe, height, width, image) -> tuple[int, int]:
     """Default (unet.sample_size × vae_scale_factor, or the image's size) and validate H, W."""
     factor = pipe.vae_scale_factor  # 8 for SD: the VAE halves the size three times
@@ -45,8 +85,10 @@ def check_size(pipe, height, width, image) -> tuple[int, int]:
         height, width = image_h, image_w
     height = pipe.unet.config.sample_size * factor if height is None else height
     width = pipe.unet.config.sample_size * factor if width is None else width
+    height = as_whole_number(height, "height", f"height={pipe.unet.config.sample_size * factor}")
+    width = as_whole_number(width, "width", f"width={pipe.unet.config.sample_size * factor}")
     for name, value in (("height", height), ("width", width)):
-        if not isinstance(value, int) or value <= 0:
+        if value <= 0:
             raise ValueError(f"{name}={value!r} must be a positive int, a multiple of {factor} (SD v1: 512).")
         if value % factor:
             fix = f"resize the image so its {name} is " if image is not None else f"use {name}="
@@ -57,16 +99,45 @@ def check_size(pipe, height, width, image) -> tuple[int, int]:
     return height, width
 
 
-def check_numbers(num_inference_steps, guidance_scale, strength, img2img: bool) -> None:
-    if not isinstance(num_inference_steps, int) or num_inference_steps < 1:
+def max_inference_steps(scheduler) -> int:
+    """The most steps ``scheduler`` can take: one per training timestep, less ``steps_offset`` when the
+    timesteps are spaced "leading" (SD's DDIM and PNDM: t = i · 1000 // steps + 1 would reach t = 1000)."""
+    config = scheduler.config
+    if getattr(config, "timestep_spacing", "leading") == "leading":
+        return config.num_train_timesteps - (getattr(config, "steps_offset", 0) or 0)
+    return config.num_train_timesteps
+
+
+def check_numbers(num_inference_steps, guidance_scale, strength, img2img: bool, *,
+                  max_steps: int | None = None, dtype: torch.dtype | None = None) -> tuple:
+    """Validate the step count, guidance and strength; returns them with numpy numbers made Python ones.
+
+    ``max_steps``: the scheduler's ``max_inference_steps`` (None: no upper bound); ``dtype``: the
+    UNet's, whose range the guided prediction must stay in (None: not checked).
+    """
+    num_inference_steps = as_whole_number(num_inference_steps, "num_inference_steps", "num_inference_steps=30")
+    guidance_scale = as_real_number(guidance_scale, "guidance_scale", "7.5")
+    strength = as_real_number(strength, "strength", "0.6")
+    if num_inference_steps < 1:
         raise ValueError(f"num_inference_steps={num_inference_steps!r} must be an int ≥ 1 (SD uses 20–50).")
-    if isinstance(guidance_scale, bool) or not isinstance(guidance_scale, (int, float)):
-        raise TypeError(f"guidance_scale must be a number such as 7.5, got {type(guidance_scale).__name__}.")
+    if max_steps is not None and num_inference_steps > max_steps:
+        raise ValueError(
+            f"num_inference_steps={num_inference_steps} is more than this scheduler can take: it has {max_steps} "
+            "timesteps to visit, and more steps collapse onto the same ones (minutes of work for a ruined image). "
+            f"The maximum is num_inference_steps={max_steps}; SD uses 20–50."
+        )
     if not math.isfinite(guidance_scale):
         raise ValueError(
             f"guidance_scale={guidance_scale} is not a finite number: the guided prediction "
             "ε_uncond + s · (ε_text − ε_uncond) would be NaN or infinite, and so would every pixel. "
             "Use a finite guidance_scale ≥ 0: 7.5 is SD's default."
+        )
+    if dtype is not None and guidance_scale > torch.finfo(dtype).max:
+        dtype_name = str(dtype).removeprefix("torch.")
+        raise ValueError(
+            f"guidance_scale={guidance_scale:g} is larger than {dtype_name} can hold ({torch.finfo(dtype).max:.4g}): "
+            "the guided prediction ε_uncond + s · (ε_text − ε_uncond) would overflow to inf/NaN, and so would "
+            f"every pixel. Use a guidance_scale in the usual 1–{USUAL_GUIDANCE_MAX} range: 7.5 is SD's default."
         )
     if guidance_scale < 0:
         raise ValueError(
@@ -83,6 +154,7 @@ def check_numbers(num_inference_steps, guidance_scale, strength, img2img: bool) 
             f"strength={strength} × num_inference_steps={num_inference_steps} leaves no denoising step "
             f"to run. Raise strength or num_inference_steps (e.g. num_inference_steps={int(np.ceil(1 / strength))})."
         )
+    return num_inference_steps, guidance_scale, strength
 
 
 def check_generator(generator, batch_size: int) -> None:
@@ -94,10 +166,32 @@ def check_generator(generator, batch_size: int) -> None:
             raise ValueError(f"Got {len(generator)} generators for {batch_size} prompts: pass one torch.Generator, "
                              "or one per prompt.")
         return
+    seed = seed_in(generator)
     raise TypeError(
         f"generator must be a torch.Generator, got {type(generator).__name__} ({generator!r}). To fix the "
-        "seed, pass `generator=torch.Generator().manual_seed(0)` (any int seed in place of 0)."
+        f"seed, pass `generator=torch.Generator().manual_seed({0 if seed is None else seed})`"
+        + (" (any int seed in place of 0)." if seed is None else ".")
     )
+
+
+def seeded_generator(seed, name: str = "seed") -> torch.Generator:
+    """``torch.Generator().manual_seed(seed)`` for an int seed (numpy integers too), refusing the rest by name."""
+    seed = as_whole_number(seed, name, f"{name}=0")
+    if not -(2**63) <= seed < 2**64:
+        raise ValueError(f"{name}={seed} is outside the 64-bit range torch's generators take; use e.g. {name}=0.")
+    return torch.Generator().manual_seed(seed)
+
+
+def seed_in(value) -> int | None:
+    """The int seed a learner meant by ``0``, ``np.int64(0)`` or ``"0"`` in place of a generator; else None."""
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    if isinstance(value, (bool, np.bool_)):
+        return None
+    try:
+        return operator.index(value)
+    except TypeError:
+        return None
 
 
 def work_description(batch_size: int, height: int, width: int, do_cfg: bool, pipe) -> str:

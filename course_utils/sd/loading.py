@@ -2,9 +2,13 @@
 
 Both modes go through the same ``from_pretrained`` calls; only the model id differs (a hub id,
 or the local folder ``course_utils.pretrained`` assembles from the weights inside the package).
+The device is checked before anything loads; a shipped file that cannot be read becomes a
+``DamagedFileError`` that names it and the fix.
 """
 
 from __future__ import annotations
+
+import contextlib
 
 import torch
 
@@ -22,23 +26,42 @@ def clip_model_id(mode: str | None = None) -> str:
     return config.CLIP_MODEL_ID if config.get_mode(mode) == "full" else str(pretrained.mini_clip_dir())
 
 
+@contextlib.contextmanager
+def _loading_errors(model_id: str, mode: str | None = None):
+    """Hub failures (full mode) and unreadable shipped files (mini mode) as errors that say what to do."""
+    with hub_errors(model_id):
+        if config.get_mode(mode) == "mini":
+            with pretrained.damaged_files(model_id):
+                yield
+        else:
+            yield
+
+
+def _checked_device(device) -> torch.device:
+    return config.check_device(device) if device is not None else config.get_device()
+
+
 def load_tokenizer(mode: str | None = None):
     """SD v1's CLIP tokenizer: 49,408 tokens, 77 positions. Identical ids in both modes."""
     from transformers import CLIPTokenizer
 
     model_id = sd_model_id(mode)
-    with hub_errors(model_id):
+    with _loading_errors(model_id, mode):
         return CLIPTokenizer.from_pretrained(model_id, subfolder="tokenizer")
 
 
-def load_pipeline(mode: str | None = None, device=None, dtype: torch.dtype | None = None):
-    """A ``StableDiffusionPipeline`` on ``device`` in ``dtype`` (fp16 on cuda by default)."""
+def load_pipeline(mode: str | None = None, device=None, dtype: torch.dtype | str | None = None):
+    """A ``StableDiffusionPipeline`` on ``device`` in ``dtype`` (fp16 on cuda by default).
+
+    ``dtype`` may be named: ``"float32"``, ``"float16"`` or ``"bfloat16"``. A device this machine lacks
+    is refused before anything loads.
+    """
     from diffusers import StableDiffusionPipeline
 
-    device = torch.device(device) if device is not None else config.get_device()
-    dtype = dtype or config.get_dtype(device)
+    device = _checked_device(device)
+    dtype = config.as_dtype(dtype) or config.get_dtype(device)
     model_id = sd_model_id(mode)
-    with hub_errors(model_id):
+    with _loading_errors(model_id, mode):
         pipe = StableDiffusionPipeline.from_pretrained(
             model_id,
             dtype=dtype,
@@ -58,9 +81,9 @@ def load_clip(mode: str | None = None, device=None):
     """Both CLIP towers and their processor: ``(CLIPModel, CLIPProcessor)`` in fp32."""
     from transformers import CLIPModel, CLIPProcessor
 
-    device = torch.device(device) if device is not None else config.get_device()
+    device = _checked_device(device)
     model_id = clip_model_id(mode)
-    with hub_errors(model_id):
+    with _loading_errors(model_id, mode):
         # dtype explicitly: transformers ≥ 5 would otherwise keep the stored dtype (the mini CLIP is stored in float16)
         model = CLIPModel.from_pretrained(model_id, use_safetensors=True, dtype=torch.float32)
         processor = CLIPProcessor.from_pretrained(model_id)

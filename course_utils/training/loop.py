@@ -18,12 +18,22 @@ rehearse it: slower than float32 on most CPUs, which lack fast float16 arithmeti
 from __future__ import annotations
 
 import math
+import numbers
+import operator
 import time
 
 import torch
 
 from course_utils import config
-from course_utils.training.checkpoints import load_checkpoint, save_checkpoint
+from course_utils.errors import TrainingDivergedError
+from course_utils.training.checkpoints import (
+    check_checkpoint_dir,
+    check_writable,
+    latest_checkpoint,
+    load_checkpoint,
+    non_finite_weights,
+    save_checkpoint,
+)
 from course_utils.training.seeding import seed_everything
 
 
@@ -37,26 +47,67 @@ def learning_rate_at(step: int, learning_rate: float, warmup_steps: int, num_ste
     return learning_rate * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(1.0, progress))))
 
 
+def _as_int(value) -> int | None:
+    """``value`` as a Python int when it is a whole number (numpy's integers too; not a bool, float or str)."""
+    if isinstance(value, bool):
+        return None
+    try:
+        return operator.index(value)
+    except TypeError:
+        return None
+
+
+def _as_float(value) -> float | None:
+    """``value`` as a Python float when it is a finite real number (numpy's too; not a bool or str), else None."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return None
+    try:
+        value = float(value)
+    except OverflowError:  # an int beyond float's range
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _not_a_string(value) -> str:
+    return f" (a number, not the string {value!r})" if isinstance(value, str) else ""
+
+
 def check_loop_settings(num_examples: int, num_steps, batch_size, learning_rate, checkpoint_every,
-                        max_seconds, warmup_steps=0, max_grad_norm=None, ema_decay=None, stop_at_step=None) -> None:
-    for name, value in (("num_steps", num_steps), ("checkpoint_every", checkpoint_every)):
-        if not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name}={value!r} must be a positive int.")
-    if not isinstance(batch_size, int) or not 1 <= batch_size <= num_examples:
-        raise ValueError(f"batch_size={batch_size!r} must be an int from 1 to the dataset size "
-                         f"({num_examples} examples); use a smaller batch_size.")
-    if max_seconds is not None and not max_seconds > 0:
-        raise ValueError(f"max_seconds={max_seconds!r} must be positive, or None for no time limit.")
-    if not learning_rate > 0:
-        raise ValueError(f"learning_rate={learning_rate!r} must be positive (e.g. 1e-3).")
-    if not isinstance(warmup_steps, int) or not 0 <= warmup_steps <= num_steps:
+                        max_seconds, warmup_steps=0, max_grad_norm=None, ema_decay=None, stop_at_step=None,
+                        seed=0, weight_decay=0.01) -> dict:
+    """Refuse a setting that would fail later or train nothing; return them as plain Python ints and floats."""
+    given = dict(num_steps=num_steps, batch_size=batch_size, checkpoint_every=checkpoint_every,
+                 warmup_steps=warmup_steps, seed=seed)
+    ints = {name: _as_int(value) for name, value in given.items()}
+    for name in ("num_steps", "checkpoint_every"):
+        if ints[name] is None or ints[name] < 1:
+            raise ValueError(f"{name}={given[name]!r} must be a positive int{_not_a_string(given[name])}, "
+                             f"e.g. {name}=100.")
+    num_steps = ints["num_steps"]
+    if ints["batch_size"] is None or not 1 <= ints["batch_size"] <= num_examples:
+        raise ValueError(f"batch_size={batch_size!r} must be an int from 1 to the dataset size ({num_examples} "
+                         f"examples){_not_a_string(batch_size)}; use a smaller batch_size.")
+    if ints["warmup_steps"] is None or not 0 <= ints["warmup_steps"] <= num_steps:
         raise ValueError(f"warmup_steps={warmup_steps!r} must be an int from 0 to num_steps={num_steps}.")
-    if max_grad_norm is not None and not max_grad_norm > 0:
-        raise ValueError(f"max_grad_norm={max_grad_norm!r} must be positive (e.g. 1.0), or None for no clipping.")
-    if ema_decay is not None and not 0 < ema_decay < 1:
-        raise ValueError(f"ema_decay={ema_decay!r} must lie strictly between 0 and 1 (e.g. 0.999), or None for no EMA.")
-    if stop_at_step is not None and (not isinstance(stop_at_step, int) or not 1 <= stop_at_step <= num_steps):
+    if ints["seed"] is None or not 0 <= ints["seed"] < 2**32:
+        raise ValueError(f"seed={seed!r} must be an int from 0 to 2**32 − 1 (numpy's range), e.g. seed=0.")
+    if stop_at_step is not None and (_as_int(stop_at_step) is None or not 1 <= _as_int(stop_at_step) <= num_steps):
         raise ValueError(f"stop_at_step={stop_at_step!r} must be an int from 1 to num_steps={num_steps}, or None.")
+    floats = {name: _as_float(value) for name, value in (("learning_rate", learning_rate), ("max_seconds", max_seconds),
+              ("max_grad_norm", max_grad_norm), ("ema_decay", ema_decay), ("weight_decay", weight_decay))}
+    if floats["learning_rate"] is None or not floats["learning_rate"] > 0:
+        raise ValueError(f"learning_rate={learning_rate!r} must be positive and finite, e.g. 1e-3"
+                         f"{_not_a_string(learning_rate)}.")
+    if max_seconds is not None and (floats["max_seconds"] is None or not floats["max_seconds"] > 0):
+        raise ValueError(f"max_seconds={max_seconds!r} must be positive and finite, or None for no time limit.")
+    if max_grad_norm is not None and (floats["max_grad_norm"] is None or not floats["max_grad_norm"] > 0):
+        raise ValueError(f"max_grad_norm={max_grad_norm!r} must be positive and finite (e.g. 1.0), or None for "
+                         "no clipping.")
+    if ema_decay is not None and (floats["ema_decay"] is None or not 0 < floats["ema_decay"] < 1):
+        raise ValueError(f"ema_decay={ema_decay!r} must lie strictly between 0 and 1 (e.g. 0.999), or None for no EMA.")
+    if floats["weight_decay"] is None or floats["weight_decay"] < 0:
+        raise ValueError(f"weight_decay={weight_decay!r} must be a finite number ≥ 0 (e.g. 0.01).")
+    return dict(ints, stop_at_step=_as_int(stop_at_step), **floats)
 
 
 def autocast_dtype(device: torch.device, dtype: torch.dtype | None = None) -> torch.dtype | None:
@@ -83,11 +134,19 @@ def train_loop(model, loss_fn, *, num_examples: int, num_steps: int, batch_size:
     exponential moving average of the weights (diffusers' ``EMAModel``, whose decay at the n-th
     update is min(ema_decay, n/(n + 9)), so the average starts from the first trained weights); it
     is checkpointed, and the model holds the averaged weights when the call returns. The call returns early after ``max_seconds``
-    or on reaching step ``stop_at_step``, with a checkpoint, so calling it again continues.
+    or on reaching step ``stop_at_step``, with a checkpoint, so calling it again continues. A NaN or
+    inf loss (or weights) stops the run with ``TrainingDivergedError`` before anything diverged is
+    saved; ``checkpoint_dir`` must be writable and outside the installed package (checked before step 1).
     """
-    # 1. check the inputs
-    check_loop_settings(num_examples, num_steps, batch_size, learning_rate, checkpoint_every, max_seconds,
-                        warmup_steps, max_grad_norm, ema_decay, stop_at_step)
+    # 1. check the inputs (before anything is read or written)
+    checked = check_loop_settings(num_examples, num_steps, batch_size, learning_rate, checkpoint_every, max_seconds,
+                                  warmup_steps, max_grad_norm, ema_decay, stop_at_step, seed, weight_decay)
+    num_steps, batch_size, checkpoint_every, warmup_steps, seed, stop_at_step = (checked[k] for k in (
+        "num_steps", "batch_size", "checkpoint_every", "warmup_steps", "seed", "stop_at_step"))
+    learning_rate, max_seconds, max_grad_norm, ema_decay, weight_decay = (checked[k] for k in (
+        "learning_rate", "max_seconds", "max_grad_norm", "ema_decay", "weight_decay"))
+    if checkpoint_dir is not None:
+        checkpoint_dir = check_checkpoint_dir(checkpoint_dir)  # never inside the package
     settings = dict(settings, batch_size=batch_size, learning_rate=learning_rate, seed=seed,
                     dataset_size=num_examples, warmup_steps=warmup_steps, decay=decay, weight_decay=weight_decay)
     settings.update({k: v for k, v in (("max_grad_norm", max_grad_norm), ("ema_decay", ema_decay)) if v is not None})
@@ -119,12 +178,17 @@ def train_loop(model, loss_fn, *, num_examples: int, num_steps: int, batch_size:
                              "ask for num_steps ≥ that, or use a fresh checkpoint_dir.")
         if progress:
             print(f"Resuming from step {step} (checkpoint in {checkpoint_dir}).")
+    end = num_steps if stop_at_step is None else stop_at_step  # this call's last step
+    if checkpoint_dir is not None and step < end:
+        check_writable(checkpoint_dir)  # fail now, not after the steps have run
     start = time.perf_counter()
+
+    def diverged(what: str) -> TrainingDivergedError:
+        return TrainingDivergedError(divergence_message(what, learning_rate, amp_dtype, checkpoint_dir))
 
     # 4. the loop: batch of indices → loss → update (under autocast unless float32)
     from tqdm.auto import tqdm
 
-    end = num_steps if stop_at_step is None else stop_at_step  # this call's last step
     bar = tqdm(total=num_steps, initial=step, disable=not progress, desc=desc)
     while step < end:
         if position + batch_size > len(order):  # new epoch: a new shuffled order
@@ -135,6 +199,12 @@ def train_loop(model, loss_fn, *, num_examples: int, num_steps: int, batch_size:
             group["lr"] = learning_rate_at(step, learning_rate, warmup_steps, num_steps, decay)
         with torch.autocast(device.type, dtype=amp_dtype or torch.float32, enabled=amp_dtype is not None):
             loss = loss_fn(index, data_generator)
+        if not (isinstance(loss, torch.Tensor) and loss.ndim == 0):
+            raise ValueError(f"loss_fn returned {type(loss).__name__} {tuple(getattr(loss, 'shape', ()))}; it must "
+                             "return a scalar tensor, e.g. ((prediction - target) ** 2).mean().")
+        if not math.isfinite(loss_value := loss.item()):  # stop before a NaN or inf reaches the weights
+            bar.close()
+            raise diverged(f"The loss became {loss_value} at step {step + 1} of {num_steps}")
         optimizer.zero_grad(set_to_none=True)
         scaler.scale(loss).backward()
         if max_grad_norm is not None:
@@ -144,13 +214,18 @@ def train_loop(model, loss_fn, *, num_examples: int, num_steps: int, batch_size:
         scaler.update()
         if ema is not None:
             ema.step(model.parameters())
-        losses.append(loss.item())
+        losses.append(loss_value)
         step += 1
         bar.update(1)
         if step % 10 == 0:
             bar.set_postfix(loss=f"{losses[-1]:.4f}")
         out_of_time = max_seconds is not None and time.perf_counter() - start > max_seconds
         pause = out_of_time or step == end
+        if pause or (checkpoint_dir is not None and step % checkpoint_every == 0):
+            if bad := non_finite_weights(model, ema):  # a finite loss, but the update overflowed
+                bar.close()
+                raise diverged(f"After step {step} of {num_steps} {bad[0]} (and {len(bad) - 1} more tensors) "
+                               "hold NaN or inf")
         if checkpoint_dir is not None and (step % checkpoint_every == 0 or pause):
             save_checkpoint(checkpoint_dir, step, model, optimizer, scaler, data_generator, settings,
                             losses, order, position, ema)
@@ -161,3 +236,20 @@ def train_loop(model, loss_fn, *, num_examples: int, num_steps: int, batch_size:
         ema.copy_to(model.parameters())  # sample with the averaged weights
     model.eval()
     return losses
+
+
+def divergence_message(what: str, learning_rate: float, amp_dtype, checkpoint_dir) -> str:
+    """Why a run stopped with NaN or inf, the fixes (learning rate, then dtype) and which checkpoint survives."""
+    dtype = "float32, no autocast" if amp_dtype is None else f"{str(amp_dtype).removeprefix('torch.')} autocast"
+    fix = f"Lower the learning rate, e.g. ÷10 to learning_rate={learning_rate / 10:g}"
+    if amp_dtype == torch.float16:
+        fix += (", or train in bfloat16 or float32, whose range float16 lacks (dtype=torch.bfloat16 or "
+                "COURSE_DTYPE=bfloat16; dtype=torch.float32 or COURSE_DTYPE=float32)")
+    elif amp_dtype == torch.bfloat16:
+        fix += ", or train in float32 (dtype=torch.float32 or COURSE_DTYPE=float32)"
+    kept = latest_checkpoint(checkpoint_dir) if checkpoint_dir is not None else None
+    saved = "" if checkpoint_dir is None else " No checkpoint had been written yet." if kept is None else (
+        f" Nothing from the diverged steps was saved: the last checkpoint, {kept}, is kept. Its settings hold the "
+        "learning rate, so train with a new one in a fresh checkpoint_dir (or, if the loss_fn was at fault, fix it "
+        "and call again to resume).")
+    return f"{what} ({learning_rate=:g}, {dtype}): the training diverged. {fix}." + saved

@@ -107,3 +107,59 @@ def test_recorder_refuses_self_attention(unet):
     recorder = attention_maps.AttentionRecorder("attn1", {}, {})
     with pytest.raises(ValueError, match="cross-attention"):
         recorder(attn, torch.randn(1, 64, attn.to_q.in_features))
+
+
+# --- models without cross-attention, and reading before anything ran -----------------------------
+
+def test_a_unet2dmodel_has_no_cross_attention_to_record():
+    from diffusers import UNet2DModel
+
+    plain = UNet2DModel(sample_size=8, in_channels=1, out_channels=1, layers_per_block=1, block_out_channels=(32,),
+                        down_block_types=("DownBlock2D",), up_block_types=("UpBlock2D",))
+    with pytest.raises(TypeError, match=r"UNet2DModel has no cross-attention to record.*UNet2DConditionModel "
+                                        r"\(SD's pipe.unet\)"):
+        with attention_maps.record_cross_attention(plain):
+            pass
+
+
+def test_a_pipeline_in_place_of_its_unet_names_pipe_unet(tiny_pipe):
+    with pytest.raises(TypeError, match=r"takes the UNet, not the StableDiffusionPipeline: use "
+                                        r"record_cross_attention\(pipe.unet\)"):
+        with attention_maps.record_cross_attention(tiny_pipe):
+            pass
+
+
+def test_a_unet_without_attn2_layers_says_so_and_how_to_get_one():
+    no_text = UNet2DConditionModel(
+        sample_size=8, in_channels=4, out_channels=4, layers_per_block=1, block_out_channels=(32,),
+        down_block_types=("DownBlock2D",), up_block_types=("UpBlock2D",), mid_block_type=None,
+        cross_attention_dim=CONTEXT_DIM)
+    with pytest.raises(ValueError, match=r"no cross-attention \(attn2\) layers \(its blocks are \['DownBlock2D'\]\).*"
+                                         r"no token maps.*pipe.unet.*CrossAttnDownBlock2D"):
+        with attention_maps.record_cross_attention(no_text):
+            pass
+
+
+def test_reading_maps_when_nothing_ran_inside_the_recorder(unet, inputs):
+    with attention_maps.record_cross_attention(unet) as record:
+        pass
+    with torch.no_grad():
+        unet(*inputs[:2], encoder_hidden_states=inputs[2])  # outside the block: not recorded
+    with pytest.raises(ValueError, match=r"Nothing was recorded: no UNet call ran inside `with "
+                                         r"record_cross_attention\(unet\) as record:`.*inside the with block"):
+        attention_maps.token_maps(record, (8, 8))
+    with pytest.raises(ValueError, match=r"Nothing was recorded"):
+        record.mean("down_blocks.0.attentions.0.transformer_blocks.0.attn2")
+
+
+def test_reading_maps_with_the_wrong_name_size_batch_or_resolution(unet, inputs):
+    with torch.no_grad(), attention_maps.record_cross_attention(unet) as record:
+        unet(*inputs[:2], encoder_hidden_states=inputs[2])
+    with pytest.raises(KeyError, match=r"No layer 'attn2' was recorded; the recorded layers are \['down_blocks"):
+        record.mean("attn2")
+    with pytest.raises(ValueError, match=r"queries do not form a grid of the latent's \(16, 8\).*latent size of the run"):
+        attention_maps.token_maps(record, (16, 8))
+    with pytest.raises(IndexError, match=r"batch_index=2, but the recorded batch has 2 entries"):
+        attention_maps.token_maps(record, (8, 8), batch_index=2)
+    with pytest.raises(ValueError, match=r"resolutions=\(16,\).*heights are \[4, 8\]"):
+        attention_maps.token_maps(record, (8, 8), resolutions=(16,))

@@ -71,10 +71,10 @@ def test_the_cache_written_in_the_hubs_layout_loads_offline_through_the_course_c
     hub_cache.write_image_dataset(tmp_path, config.FASHION_MNIST_ID, "fashion_mnist", splits, features, "stand-in")
 
     env = {k: v for k, v in os.environ.items() if k not in ("HF_HUB_CACHE", "HF_DATASETS_CACHE", "HUGGINGFACE_HUB_CACHE")}
-    env.update(HF_HOME=str(tmp_path), HF_HUB_OFFLINE="1", HF_DATASETS_OFFLINE="1", COURSE_MODE="auto",
+    env.update(HF_HOME=str(tmp_path), HF_HUB_OFFLINE="1", HF_DATASETS_OFFLINE="1", COURSE_MODE="full",
                PYTHONPATH=str(ROOT))
     result = subprocess.run([sys.executable, "-c", LOAD_IN_FULL_MODE], env=env, cwd=ROOT, capture_output=True,
                             text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.strip().splitlines()[-1] == (
-        "COURSE_MODE=auto, SD v1.5 weights found in the local cache (1, 3, 32, 32) (1, 1) 10 T - shirt / top")
+        "COURSE_MODE=full, SD v1.5 weights found in the local cache (1, 3, 32, 32) (1, 1) 10 T - shirt / top")

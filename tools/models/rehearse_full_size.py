@@ -17,7 +17,7 @@ unchanged loading code against that cache:
 
 Random weights prove the plumbing (ids, layout, shapes, dtypes, time, memory), not the pictures.
 Everything goes to ``--hf-home`` (default ``build/rehearsal-hf-home``), never your own Hugging Face
-cache: with SD v1.5 "cached" there, ``COURSE_MODE=auto`` would pick full mode and load random weights.
+cache: with SD v1.5 "cached" there, ``COURSE_MODE=full`` (or ``auto`` on a GPU) would load its random weights.
 The device and dtype are the course's (``COURSE_DEVICE``, ``COURSE_DTYPE``; on a CPU: float32).
 
     OMP_NUM_THREADS=1 .venv/bin/python tools/models/rehearse_full_size.py     # build once (~5 GB), then check
@@ -128,12 +128,12 @@ def check_sd(size: int) -> dict:
     from course_utils.sd import architecture, loading
     from course_utils.sd.generate import generate
 
-    mode, reason = config.get_mode("auto"), config.mode_reason("auto")
-    assert mode == "full", f"COURSE_MODE=auto resolved to {mode} ({reason}), not full"
+    mode, reason = config.get_mode(), config.mode_reason()
+    assert mode == "full", f"COURSE_MODE=full resolved to {mode} ({reason}), not full"
     device, dtype = config.get_device(), config.get_dtype()
     start = time.perf_counter()
     pipe = loading.load_pipeline(device=device, dtype=dtype)
-    figures = {"auto mode": f"{mode} ({reason})", "device": str(device), "dtype": str(dtype).removeprefix("torch."),
+    figures = {"mode": f"{mode} ({reason})", "device": str(device), "dtype": str(dtype).removeprefix("torch."),
                "load s": round(time.perf_counter() - start, 1),
                "peak RSS after load GiB (safetensors maps the weights, read on first use)": round(peak_rss_gib(), 2)}
     counts = {name: architecture.count_parameters(getattr(pipe, name)) for name in architecture.COMPONENTS}

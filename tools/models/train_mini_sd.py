@@ -29,6 +29,7 @@ from course_utils import evaluation, pretrained  # noqa: E402
 from course_utils.data import captions, digits, transforms  # noqa: E402
 from course_utils.mini_sd import mini_clip, mini_vae, text_unet  # noqa: E402
 from course_utils.mini_sd.tokenizer import save_clip_tokenizer_files  # noqa: E402
+from course_utils.sd.adherence import prompt_adherence  # noqa: E402
 from course_utils.sd.architecture import SD15_SCHEDULER_CONFIG  # noqa: E402
 
 STEPS = dict(classifier=600, clip=2000, vae=800, unet=2400)
@@ -167,7 +168,7 @@ def evaluate(figures: dict, per_digit: int) -> None:
     adherence_figures = {}
     for template, scales in [(captions.ZERO_SHOT_TEMPLATE, (0.0, 1.0, 3.0, 7.5)), *[(t, (1.0, 7.5)) for t in captions.UNSEEN_TEMPLATES]]:
         for scale in scales:
-            acc = adherence.prompt_adherence(pipe, classifier, template=template, guidance_scale=scale,
+            acc = prompt_adherence(pipe, classifier, template=template, guidance_scale=scale,
                                               per_digit=per_digit, seed=0).overall
             adherence_figures[f"{template} @ {scale}"] = acc
             print(f"adherence {acc:.1%}: {template!r}, guidance {scale}")
