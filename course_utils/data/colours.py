@@ -18,11 +18,11 @@ Colours are ids into ``PALETTE`` (0 = red … 6 = black); ``colour_id("red")`` t
 from __future__ import annotations
 
 import functools
-import operator
 
 import torch
 import torch.nn.functional as F
 
+from course_utils.arguments import whole_number
 from course_utils.data.transforms import digits_to_gray32
 
 # The palette, sRGB 0–255, in id order
@@ -54,7 +54,7 @@ def colour_id(colour) -> int:
         if colour not in PALETTE:
             raise ValueError(f"colour={colour!r} is not in the palette; use one of {COLOUR_NAMES}.")
         return COLOUR_NAMES.index(colour)
-    index = _as_index(colour)
+    index = whole_number(colour)
     if index is None or not 0 <= index < len(PALETTE):
         raise ValueError(f"colour={colour!r} is not a colour id; use 0..{len(PALETTE) - 1} or a name from {COLOUR_NAMES}.")
     return index
@@ -155,7 +155,7 @@ def _allowed_table() -> tuple[torch.Tensor, torch.Tensor]:
 
 def _colour_ids(colours, n: int) -> torch.Tensor:
     """One colour id per image, ``(n,)``, from one id/name or a sequence of them."""
-    if isinstance(colours, str) or _as_index(colours) is not None:
+    if isinstance(colours, str) or whole_number(colours) is not None:
         return torch.full((n,), colour_id(colours), dtype=torch.long)
     ids = torch.as_tensor([colour_id(c) for c in (colours.tolist() if hasattr(colours, "tolist") else colours)],
                           dtype=torch.long)
@@ -165,17 +165,7 @@ def _colour_ids(colours, n: int) -> torch.Tensor:
 
 
 def _digit(digit) -> int:
-    index = _as_index(digit)
+    index = whole_number(digit)
     if index is None or not 0 <= index < NUM_DIGITS:
         raise ValueError(f"digit={digit!r} is not a digit; use 0..9.")
     return index
-
-
-def _as_index(value) -> int | None:
-    """``value`` as a Python int if it is an integer (int, NumPy or 0-d torch integer), else None."""
-    if isinstance(value, bool):
-        return None
-    try:
-        return operator.index(value)
-    except TypeError:
-        return None

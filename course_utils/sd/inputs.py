@@ -14,6 +14,7 @@ import operator
 import numpy as np
 import torch
 
+from course_utils.arguments import whole_number
 from course_utils.sd.latents import nearest_multiples
 
 
@@ -38,11 +39,9 @@ USUAL_GUIDANCE_MAX = 20  # SD's guidance_scale is usually 1–20 (7.5 by default
 
 def as_whole_number(value, name: str, hint: str) -> int:
     """An int, or anything ``operator.index`` accepts (numpy integers); never a bool, float or string."""
-    if not isinstance(value, (bool, np.bool_)):
-        try:
-            return operator.index(value)
-        except TypeError:
-            pass
+    number = whole_number(value)
+    if number is not None:
+        return number
     if isinstance(value, (float, np.floating)) and math.isfinite(value) and float(value).is_integer():
         fix = f"write {name}={int(value)}"
     elif isinstance(value, str) and value.strip().isdigit():

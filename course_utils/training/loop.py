@@ -18,13 +18,12 @@ rehearse it: slower than float32 on most CPUs, which lack fast float16 arithmeti
 from __future__ import annotations
 
 import math
-import numbers
-import operator
 import time
 
 import torch
 
 from course_utils import config
+from course_utils.arguments import finite_real, whole_number
 from course_utils.errors import TrainingDivergedError
 from course_utils.training.checkpoints import (
     check_checkpoint_dir,
@@ -47,27 +46,6 @@ def learning_rate_at(step: int, learning_rate: float, warmup_steps: int, num_ste
     return learning_rate * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(1.0, progress))))
 
 
-def _as_int(value) -> int | None:
-    """``value`` as a Python int when it is a whole number (numpy's integers too; not a bool, float or str)."""
-    if isinstance(value, bool):
-        return None
-    try:
-        return operator.index(value)
-    except TypeError:
-        return None
-
-
-def _as_float(value) -> float | None:
-    """``value`` as a Python float when it is a finite real number (numpy's too; not a bool or str), else None."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        return None
-    try:
-        value = float(value)
-    except OverflowError:  # an int beyond float's range
-        return None
-    return value if math.isfinite(value) else None
-
-
 def _not_a_string(value) -> str:
     return f" (a number, not the string {value!r})" if isinstance(value, str) else ""
 
@@ -78,7 +56,7 @@ def check_loop_settings(num_examples: int, num_steps, batch_size, learning_rate,
     """Refuse a setting that would fail later or train nothing; return them as plain Python ints and floats."""
     given = dict(num_steps=num_steps, batch_size=batch_size, checkpoint_every=checkpoint_every,
                  warmup_steps=warmup_steps, seed=seed)
-    ints = {name: _as_int(value) for name, value in given.items()}
+    ints = {name: whole_number(value) for name, value in given.items()}
     for name in ("num_steps", "checkpoint_every"):
         if ints[name] is None or ints[name] < 1:
             raise ValueError(f"{name}={given[name]!r} must be a positive int{_not_a_string(given[name])}, "
@@ -91,9 +69,9 @@ def check_loop_settings(num_examples: int, num_steps, batch_size, learning_rate,
         raise ValueError(f"warmup_steps={warmup_steps!r} must be an int from 0 to num_steps={num_steps}.")
     if ints["seed"] is None or not 0 <= ints["seed"] < 2**32:
         raise ValueError(f"seed={seed!r} must be an int from 0 to 2**32 − 1 (numpy's range), e.g. seed=0.")
-    if stop_at_step is not None and (_as_int(stop_at_step) is None or not 1 <= _as_int(stop_at_step) <= num_steps):
+    if stop_at_step is not None and (whole_number(stop_at_step) is None or not 1 <= whole_number(stop_at_step) <= num_steps):
         raise ValueError(f"stop_at_step={stop_at_step!r} must be an int from 1 to num_steps={num_steps}, or None.")
-    floats = {name: _as_float(value) for name, value in (("learning_rate", learning_rate), ("max_seconds", max_seconds),
+    floats = {name: finite_real(value) for name, value in (("learning_rate", learning_rate), ("max_seconds", max_seconds),
               ("max_grad_norm", max_grad_norm), ("ema_decay", ema_decay), ("weight_decay", weight_decay))}
     if floats["learning_rate"] is None or not floats["learning_rate"] > 0:
         raise ValueError(f"learning_rate={learning_rate!r} must be positive and finite, e.g. 1e-3"
@@ -107,7 +85,7 @@ def check_loop_settings(num_examples: int, num_steps, batch_size, learning_rate,
         raise ValueError(f"ema_decay={ema_decay!r} must lie strictly between 0 and 1 (e.g. 0.999), or None for no EMA.")
     if floats["weight_decay"] is None or floats["weight_decay"] < 0:
         raise ValueError(f"weight_decay={weight_decay!r} must be a finite number ≥ 0 (e.g. 0.01).")
-    return dict(ints, stop_at_step=_as_int(stop_at_step), **floats)
+    return dict(ints, stop_at_step=whole_number(stop_at_step), **floats)
 
 
 def autocast_dtype(device: torch.device, dtype: torch.dtype | None = None) -> torch.dtype | None:
