@@ -15,8 +15,6 @@ import numpy as np
 from course_utils.cache import cache_root
 
 SPLITS = ("train", "test")
-
-
 TEST_EVERY = 10  # image i is a test image when i % 10 == 0
 
 

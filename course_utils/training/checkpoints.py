@@ -29,11 +29,7 @@ from course_utils.training.seeding import restore_rng_states, rng_states
 PACKAGE = Path(__file__).resolve().parents[1]  # the installed course_utils folder, shipped checkpoint inside
 
 CHECKPOINT_NAME = re.compile(r"^step_(\d{8})$")
-
-
 CHECKPOINT_FILES = ("model.safetensors", "training_state.pt", "checkpoint.json")
-
-
 EMA_FILE = "ema_model.safetensors"  # only when training keeps an EMA of the weights
 
 
@@ -52,9 +48,14 @@ def step_folders(checkpoint_dir) -> list[Path]:
                   key=lambda p: p.name, reverse=True)
 
 
+def _newest_complete(folders) -> Path | None:
+    """The first of ``folders`` (newest first) that holds every file of a checkpoint, or None."""
+    return next((p for p in folders if all((p / f).is_file() for f in CHECKPOINT_FILES)), None)
+
+
 def latest_checkpoint(checkpoint_dir) -> Path | None:
     """The newest complete ``step_XXXXXXXX`` folder in ``checkpoint_dir``, or None."""
-    return next((p for p in step_folders(checkpoint_dir) if all((p / f).is_file() for f in CHECKPOINT_FILES)), None)
+    return _newest_complete(step_folders(checkpoint_dir))
 
 
 def check_checkpoint_dir(checkpoint_dir) -> Path:
@@ -163,7 +164,7 @@ def load_checkpoint(checkpoint_dir, model, optimizer, scaler, data_generator, se
     if not folders:
         return None
     path = folders[0]
-    older = next((p for p in folders[1:] if all((p / f).is_file() for f in CHECKPOINT_FILES)), None)
+    older = _newest_complete(folders[1:])
     for name in (*CHECKPOINT_FILES, *([EMA_FILE] if ema is not None else [])):
         if not (path / name).is_file():
             raise MissingWeightsError(_damage_message(path / name, "it is missing", older))
