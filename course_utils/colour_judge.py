@@ -91,12 +91,7 @@ def ink_intensity(images: torch.Tensor, ink_rgb: torch.Tensor, background_rgb: t
     return F.adaptive_avg_pool2d(x, 32)  # (N, 1, 32, 32)
 
 
-@torch.no_grad()
-def read_images(images: torch.Tensor, classifier=None) -> ColourReading:
-    """Read each image's digit, ink and background (ids into ``PALETTE``); ``images`` ``(N, 3, H, W)`` in [0, 1].
-
-    ``classifier``: the digit classifier, default the shipped one (``pretrained.digit_classifier()``).
-    """
+def check_images(images) -> None:
     if not isinstance(images, torch.Tensor) or images.ndim != 4 or images.shape[1] != 3 \
             or images.shape[-1] != images.shape[-2] or images.shape[-1] % 32:
         raise ValueError("images must be a (N, 3, H, W) tensor in [0, 1] with H = W a multiple of 32 "
@@ -104,6 +99,24 @@ def read_images(images: torch.Tensor, classifier=None) -> ColourReading:
     if images.numel() and (images.min() < -1e-3 or images.max() > 1 + 1e-3):
         raise ValueError(f"images span [{images.min():.2f}, {images.max():.2f}] but the judge expects [0, 1]; "
                          "map [−1, 1] tensors with (images + 1) / 2.")
+
+
+@torch.no_grad()
+def white_on_black(images: torch.Tensor) -> torch.Tensor:
+    """Any coloured digit ``(N, 3, H, W)`` in [0, 1] back to a white-on-black one ``(N, 1, 32, 32)``: steps 1–3's input."""
+    check_images(images)
+    images = images.float().cpu()
+    background_rgb = background_colour(images)  # (N, 3)
+    return ink_intensity(images, ink_colour(images, background_rgb), background_rgb)
+
+
+@torch.no_grad()
+def read_images(images: torch.Tensor, classifier=None) -> ColourReading:
+    """Read each image's digit, ink and background (ids into ``PALETTE``); ``images`` ``(N, 3, H, W)`` in [0, 1].
+
+    ``classifier``: the digit classifier, default the shipped one (``pretrained.digit_classifier()``).
+    """
+    check_images(images)
     if classifier is None:
         classifier = pretrained.digit_classifier()
     images = images.float().cpu()

@@ -129,3 +129,12 @@ def test_bad_input_is_explained(classifier, test_set):
         colour_judge.read_images(images[:, :, :60, :60], classifier)
     with pytest.raises(ValueError, match="one of each"):
         colour_judge.judge_images(images, [1], [0, 0], [1, 1], classifier)
+
+
+def test_white_on_black_undoes_the_colours():
+    """Any ink on any background comes back as the white-on-black digit the classifier was trained on."""
+    pixels = load_digits("test")[0][:20]
+    ink, background = torch.arange(20) % 7, (torch.arange(20) + 3) % 7
+    images = (colours.render_digits(pixels, ink, background) + 1) / 2  # (20, 3, 64, 64) in [0, 1]
+    plain = (transforms.digits_to_gray32(pixels) + 1) / 2  # (20, 1, 32, 32)
+    assert (colour_judge.white_on_black(images) - plain).abs().mean() < 0.02

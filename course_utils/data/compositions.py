@@ -114,9 +114,31 @@ def canonical_prompt(digit: int, ink=None, background=None) -> str:
     return compose_caption(digit, ink, background, TRAIN_TEMPLATES[subset][0])
 
 
-def draw_captions(labels, ink, background, generator: torch.Generator, caption_dropout: float = 0.0,
-                  templates: dict | None = None) -> list[str]:
-    """A random caption for each training image (C41, C53).
+def _named(subset: str) -> tuple[int, int]:
+    """How many ink and background colours a subset's captions distinguish: 7 if named, else 1."""
+    return tuple(len(COLOUR_NAMES) if name in subset else 1 for name in ("ink", "background"))
+
+
+def caption_table(templates: dict | None = None) -> list[str]:
+    """Every caption ``draw_caption_ids`` can draw, in its index order (``TRAIN_TEMPLATES``: 3,000 captions).
+
+    Subset by subset, template by template, then digit, ink, background (a colour the subset does
+    not name counts once). The empty caption is not listed: its id is ``len(caption_table())``.
+    Embedding this table once lets training look captions up instead of encoding them each step.
+    """
+    templates = templates or TRAIN_TEMPLATES
+    table = []
+    for subset in SUBSETS:
+        inks, backgrounds = _named(subset)
+        for template in templates[subset]:
+            table += [compose_caption(d, i if inks > 1 else None, b if backgrounds > 1 else None, template)
+                      for d in range(len(DIGIT_WORDS)) for i in range(inks) for b in range(backgrounds)]
+    return table
+
+
+def draw_caption_ids(labels, ink, background, generator: torch.Generator, caption_dropout: float = 0.0,
+                     templates: dict | None = None) -> torch.Tensor:
+    """A random caption per training image, as an index into ``caption_table(templates)`` (C41, C53).
 
     Args:
         labels: ``(N,)`` digits 0..9.
@@ -124,8 +146,10 @@ def draw_captions(labels, ink, background, generator: torch.Generator, caption_d
         background: ``(N,)`` background colour ids.
         generator: draws which attributes each caption names (the four subsets equally often), the
             template within the subset (uniformly), and the dropout: 3 · N numbers per call.
-        caption_dropout: probability in [0, 1) that a caption becomes ``""`` (SD-style training uses 0.1).
+        caption_dropout: probability in [0, 1) that a caption becomes ``""``, id ``len(caption_table())``
+            (SD-style training uses 0.1).
         templates: phrasings per subset, default ``TRAIN_TEMPLATES``.
+    Returns: ``(N,)`` long ids.
     """
     if not 0 <= caption_dropout < 1:
         raise ValueError(f"caption_dropout={caption_dropout!r} must be in [0, 1); SD-style training uses 0.1.")
@@ -138,9 +162,20 @@ def draw_captions(labels, ink, background, generator: torch.Generator, caption_d
     subset = torch.randint(0, len(SUBSETS), (n,), generator=generator)  # (N,) which attributes to name
     pick = torch.rand(n, generator=generator)  # (N,) which template within the subset
     drop = torch.rand(n, generator=generator) < caption_dropout  # (N,) caption → ""
-    result = []
-    for i in range(n):
-        options = templates[SUBSETS[subset[i]]]
-        template = options[min(int(pick[i] * len(options)), len(options) - 1)]
-        result.append("" if drop[i] else compose_caption(int(labels[i]), int(ink[i]), int(background[i]), template))
-    return result
+    # Where each (subset, template) block starts in the table, and its shape (10 digits × inks × backgrounds)
+    counts = torch.tensor([len(templates[s]) for s in SUBSETS])  # (4,) templates per subset
+    shapes = torch.tensor([_named(s) for s in SUBSETS])  # (4, 2): colours each subset distinguishes
+    block = len(DIGIT_WORDS) * shapes.prod(dim=1)  # (4,) captions per template
+    subset_start = torch.cumsum(counts * block, 0) - counts * block  # (4,)
+    k = torch.minimum((pick * counts[subset]).long(), counts[subset] - 1)  # (N,) template within the subset
+    inks, backgrounds = shapes[subset, 0], shapes[subset, 1]  # (N,), (N,)
+    within = (labels * inks + ink * (inks > 1)) * backgrounds + background * (backgrounds > 1)  # (N,)
+    ids = subset_start[subset] + k * block[subset] + within  # (N,)
+    return torch.where(drop, torch.full_like(ids, int((counts * block).sum())), ids)
+
+
+def draw_captions(labels, ink, background, generator: torch.Generator, caption_dropout: float = 0.0,
+                  templates: dict | None = None) -> list[str]:
+    """``draw_caption_ids`` as strings: a random caption for each training image, ``""`` when dropped."""
+    table = caption_table(templates) + [""]
+    return [table[i] for i in draw_caption_ids(labels, ink, background, generator, caption_dropout, templates)]

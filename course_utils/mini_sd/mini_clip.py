@@ -7,6 +7,10 @@ temperature τ, the logits are L_ij = (u_i · v_j) / τ and the loss is InfoNCE 
 ½ [CE(L, diag) + CE(Lᵀ, diag)]. Stable Diffusion v1 keeps only the text tower and uses its
 last hidden states (77 × 768 in SD, 77 × 32 here) as the UNet's ``encoder_hidden_states``.
 
+With ``colours=True`` every digit is drawn in a random allowed ink and background colour each step
+and paired with a caption from ``course_utils.data.compositions`` naming some of digit, ink and
+background, so the text tower learns colour words and which noun each one belongs to (C53).
+
 Images: the 64×64 RGB digits of ``course_utils.data.transforms`` in [−1, 1], which is exactly what the
 saved ``CLIPImageProcessor`` (no resize, mean = std = 0.5) makes of a 64×64 PIL image.
 """
@@ -17,6 +21,13 @@ import torch
 import torch.nn.functional as F
 
 from course_utils.data.captions import DIGIT_WORDS, ZERO_SHOT_TEMPLATE, all_captions, caption, caption_ids
+from course_utils.data.colours import COLOUR_NAMES, render_digits, render_training_batch
+from course_utils.data.compositions import (
+    CANONICAL_TEMPLATE,
+    caption_table,
+    compose_caption,
+    draw_caption_ids,
+)
 from course_utils.data.transforms import digits_to_rgb64
 from course_utils.training.loop import train_loop
 
@@ -79,31 +90,43 @@ def tokenize_captions(tokenizer, captions: list[str]) -> torch.Tensor:
                      truncation=True, return_tensors="pt").input_ids
 
 
-def train_mini_clip(model, tokenizer, pixels, labels, *, captions=None, num_steps: int, batch_size: int = 128,
-                    learning_rate: float = 1e-3, seed: int = 0, device=None, checkpoint_dir=None,
-                    checkpoint_every: int = 250, progress: bool = True, max_seconds=None) -> list[float]:
-    """Contrastive training on digits: each image is paired with a caption from a random template.
+def train_mini_clip(model, tokenizer, pixels, labels, *, captions=None, colours: bool = False, num_steps: int,
+                    batch_size: int = 128, learning_rate: float = 1e-3, seed: int = 0, device=None,
+                    checkpoint_dir=None, checkpoint_every: int = 250, progress: bool = True, max_seconds=None,
+                    stop_at_step=None) -> list[float]:
+    """Contrastive training on digits, each image paired with a randomly drawn caption.
 
-    ``pixels``: uint8 images (N, 28, 28) from ``course_utils.data.digits.load_digits``; ``labels``: their classes;
-    ``captions``: every (template, class) caption, template-major (default ``all_captions()``).
+    ``pixels``: uint8 images (N, 28, 28) from ``course_utils.data.digits.load_digits``; ``labels``: their classes.
+    Plain (``colours=False``): white-on-black images, captions from ``captions``, every (template, class)
+    caption template-major (default ``all_captions()``). ``colours=True``: each image in a fresh allowed
+    ink/background pair every step, with a caption from ``compositions.caption_table()``.
     """
-    images = digits_to_rgb64(pixels)  # (N, 3, 64, 64) in [−1, 1]
     labels = torch.as_tensor(labels).long()
-    captions = list(captions or all_captions())
-    caption_tokens = tokenize_captions(tokenizer, captions)  # (T · 10, 77)
+    if colours:
+        caption_tokens = tokenize_captions(tokenizer, caption_table())  # (3000, 77)
+        images = None
+    else:
+        captions = list(captions or all_captions())
+        caption_tokens = tokenize_captions(tokenizer, captions)  # (T · 10, 77)
+        images = digits_to_rgb64(pixels)  # (N, 3, 64, 64) in [−1, 1]
     device = torch.device(device) if device is not None else None
 
     def loss_fn(index, generator):
-        which = caption_ids(labels[index], generator, num_templates=len(captions) // 10)  # (B,) no dropout
-        return contrastive_loss(image_embeds(model, images[index]),  # (B, 32)
+        if colours:
+            batch, ink, background = render_training_batch(pixels[index.numpy()], labels[index], generator)
+            which = draw_caption_ids(labels[index], ink, background, generator)  # (B,) no dropout
+        else:
+            batch, which = images[index], caption_ids(labels[index], generator, num_templates=len(captions) // 10)
+        return contrastive_loss(image_embeds(model, batch),  # (B, 32)
                                 text_embeds(model, caption_tokens[which]),  # (B, 32)
                                 model.logit_scale)
 
-    settings = dict(model="mini_clip", captions=captions)
-    return train_loop(model, loss_fn, num_examples=len(images), num_steps=num_steps, batch_size=batch_size,
+    settings = dict(model="mini_clip", captions="compositions" if colours else captions)
+    return train_loop(model, loss_fn, num_examples=len(labels), num_steps=num_steps, batch_size=batch_size,
                       learning_rate=learning_rate, settings=settings, warmup_steps=min(100, num_steps // 10),
                       decay=True, weight_decay=0.1, checkpoint_dir=checkpoint_dir, checkpoint_every=checkpoint_every,
-                      seed=seed, device=device, progress=progress, max_seconds=max_seconds, desc="mini CLIP")
+                      seed=seed, device=device, progress=progress, max_seconds=max_seconds,
+                      stop_at_step=stop_at_step, desc="mini CLIP")
 
 
 @torch.no_grad()
@@ -120,3 +143,29 @@ def zero_shot_accuracy(model, tokenizer, pixels, labels, template: str = ZERO_SH
     texts = [caption(d, template, words) for d in range(len(words))]
     scores = similarity(model.eval(), tokenizer, digits_to_rgb64(pixels), texts)  # (N, 10)
     return (scores.argmax(dim=1) == torch.as_tensor(labels)).float().mean().item()
+
+
+def attribute_accuracy(model, tokenizer, pixels, labels, ink, background,
+                       template: str = CANONICAL_TEMPLATE) -> dict[str, float]:
+    """Zero-shot accuracy per attribute on coloured digits: ``{"digit": …, "ink": …, "background": …}``.
+
+    For each attribute, every image is compared with the captions that name its other two
+    attributes correctly and this one in every possible way (10 digits, or the 6 colours other than
+    the other attribute's), e.g. for ink: "a red seven on a blue background", "a yellow seven on a
+    blue background", …; the most similar caption is the prediction.
+    """
+    labels, ink, background = (torch.as_tensor(v).long() for v in (labels, ink, background))
+    scores = {}
+    images = render_digits(pixels, ink, background)  # (N, 3, 64, 64)
+    for attribute, options in (("digit", range(len(DIGIT_WORDS))), ("ink", range(len(COLOUR_NAMES))),
+                               ("background", range(len(COLOUR_NAMES)))):
+        right = []
+        for i in range(len(labels)):
+            truth = dict(digit=int(labels[i]), ink=int(ink[i]), background=int(background[i]))
+            other = truth["background"] if attribute == "ink" else truth["ink"] if attribute == "background" else None
+            choices = [o for o in options if o != other]
+            texts = [compose_caption(**dict(truth, **{attribute: o}), template=template) for o in choices]
+            best = similarity(model.eval(), tokenizer, images[i:i + 1], texts).argmax().item()
+            right.append(choices[best] == truth[attribute])
+        scores[attribute] = sum(right) / len(right)
+    return scores

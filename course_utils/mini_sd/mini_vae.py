@@ -2,13 +2,19 @@
 
 The encoder maps a 64×64 RGB image to a diagonal Gaussian over 4×8×8 latents (a mean and a
 log-variance per number); the decoder maps a latent back to pixels. The loss (Kingma & Welling
-2014; Rombach et al. 2022, appendix G) is
+2014; weighted as the LDM autoencoders are, Rombach et al. 2022, appendix G) is, per image,
 
-    L = ‖x − D(z)‖² + β · KL(q(z|x) ‖ N(0, I)),   z ~ q(z|x),
+    L = Σ_pixels (x − D(z))² + β · KL(q(z|x) ‖ N(0, I)),   z ~ q(z|x),   β = 10⁻⁶,
 
-with a small β, so the latents stay detailed but do not drift arbitrarily far. SD's own VAE adds
-two terms this one leaves out: a perceptual (LPIPS) loss and a patch-GAN discriminator, which
-make reconstructions sharp where plain pixel losses blur textures.
+both terms *summed* over the image and its latent, then averaged over the batch. Summing both
+keeps β's meaning: averaged over the 12,288 numbers of a 64×64 RGB image instead, the same β
+would weigh the KL 12,288× more and squeeze the latents towards N(0, I). With so small a β the
+latents keep detail and their spread is whatever training makes it. SD's own VAE adds two terms
+this one leaves out: a perceptual (LPIPS) loss and a patch-GAN discriminator, which make
+reconstructions sharp where plain pixel losses blur textures.
+
+With ``labels``, training draws every digit in a fresh random ink and background colour each step
+(``course_utils.data.colours``; held-out cells never), so the VAE learns colour as well as shape.
 
 The latents' spread is set by training, not by design, so after training ``latent_scaling_factor``
 measures it: 1 / std of the latents, the way SD's 0.18215 was chosen, so that ``z · scaling_factor``
@@ -18,8 +24,8 @@ has unit variance, matching the N(0, I) noise the diffusion model mixes it with.
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
 
+from course_utils.data.colours import render_training_batch
 from course_utils.data.transforms import digits_to_rgb64
 from course_utils.training.loop import train_loop
 
@@ -39,30 +45,41 @@ def build_mini_vae(seed: int = 0):
 
 
 def vae_loss(vae, images: torch.Tensor, generator: torch.Generator, kl_weight: float = 1e-6):
-    """(loss, reconstruction MSE, KL per image) for a batch of images (B, 3, H, W) in [−1, 1]."""
+    """(loss, reconstruction error, KL) per image, averaged over a batch of images (B, 3, H, W) in [−1, 1]."""
     posterior = vae.encode(images).latent_dist  # mean, log-variance: 2 × (B, 4, H/8, W/8)
     noise = torch.randn(posterior.mean.shape, generator=generator).to(images.device)
     latents = posterior.mean + posterior.std * noise  # z ~ q(z|x), the reparameterisation trick
     reconstruction = vae.decode(latents).sample  # (B, 3, H, W)
-    mse = F.mse_loss(reconstruction.float(), images.float())
-    kl = posterior.kl().mean()  # KL(q(z|x) ‖ N(0, I)), summed over the latent, averaged over the batch
-    return mse + kl_weight * kl, mse.detach(), kl.detach()
+    squared_error = (reconstruction.float() - images.float()).pow(2).flatten(1).sum(dim=1).mean()  # Σ over pixels
+    kl = posterior.kl().mean()  # KL(q(z|x) ‖ N(0, I)): Σ over the latent, averaged over the batch
+    return squared_error + kl_weight * kl, squared_error.detach(), kl.detach()
 
 
-def train_mini_vae(vae, pixels, *, num_steps: int, batch_size: int = 64, learning_rate: float = 2e-3,
+def train_mini_vae(vae, pixels, labels=None, *, num_steps: int, batch_size: int = 64, learning_rate: float = 2e-3,
                    kl_weight: float = 1e-6, seed: int = 0, device=None, checkpoint_dir=None,
-                   checkpoint_every: int = 250, progress: bool = True, max_seconds=None) -> list[float]:
-    """Train the VAE on digits (uint8 (N, 28, 28)); returns the loss of every step."""
-    images = digits_to_rgb64(pixels)  # (N, 3, 64, 64) in [−1, 1]
+                   checkpoint_every: int = 250, progress: bool = True, max_seconds=None,
+                   stop_at_step=None) -> list[float]:
+    """Train the VAE on digits (uint8 (N, 28, 28)); returns the loss of every step.
+
+    ``labels`` ((N,) digits): draw each digit in a random allowed ink/background pair every step;
+    without them the digits stay white on black.
+    """
+    plain = digits_to_rgb64(pixels) if labels is None else None  # (N, 3, 64, 64) in [−1, 1]
+    labels = None if labels is None else torch.as_tensor(labels).long()
 
     def loss_fn(index, generator):
-        return vae_loss(vae, images[index].to(vae.device), generator, kl_weight)[0]
+        if labels is None:
+            images = plain[index]
+        else:  # (B, 3, 64, 64): a new colour pair per digit and step
+            images = render_training_batch(pixels[index.numpy()], labels[index], generator)[0]
+        return vae_loss(vae, images.to(vae.device), generator, kl_weight)[0]
 
-    settings = dict(model="mini_vae", kl_weight=kl_weight)
-    return train_loop(vae, loss_fn, num_examples=len(images), num_steps=num_steps, batch_size=batch_size,
+    settings = dict(model="mini_vae", kl_weight=kl_weight, loss="summed per image", coloured=labels is not None)
+    return train_loop(vae, loss_fn, num_examples=len(pixels), num_steps=num_steps, batch_size=batch_size,
                       learning_rate=learning_rate, settings=settings, warmup_steps=min(100, num_steps // 10),
                       decay=True, checkpoint_dir=checkpoint_dir, checkpoint_every=checkpoint_every, seed=seed,
-                      device=device, progress=progress, max_seconds=max_seconds, desc="mini VAE")
+                      device=device, progress=progress, max_seconds=max_seconds, stop_at_step=stop_at_step,
+                      desc="mini VAE")
 
 
 @torch.no_grad()

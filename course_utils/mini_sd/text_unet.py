@@ -9,6 +9,12 @@ text encoder's hidden states through cross-attention instead of on a class label
 where τ(c) is the frozen text encoder's output for caption c. ``caption_dropout`` of the captions
 are replaced by "" so the same UNet learns the unconditional prediction that classifier-free
 guidance subtracts. Betas are SD v1.5's ``scaled_linear`` (0.00085 → 0.012 over 1000 steps).
+
+Training reads a ``LatentTable`` (``course_utils.mini_sd.latent_table``): each row an image's q(z|x),
+encoded once. With coloured rows the caption of each image is drawn from
+``compositions.draw_caption_ids`` (naming some of digit, ink and background); plain rows get
+``captions.caption_ids`` (the digit only). ``caption_states`` are the text encoder's outputs for
+that caption table plus "" last, computed once: the text encoder is frozen, as in SD.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from __future__ import annotations
 import torch
 
 from course_utils.data.captions import caption_ids
+from course_utils.data.compositions import caption_table, draw_caption_ids
 from course_utils.diffusion.objectives import diffusion_loss
 from course_utils.training.loop import train_loop
 
@@ -53,37 +60,47 @@ def caption_embeddings(text_encoder, tokenizer, captions: list[str]) -> torch.Te
     return text_encoder(ids.to(text_encoder.device))[0].float().cpu()  # (N, 77, D)
 
 
-def train_text_unet(unet, latent_means: torch.Tensor, latent_stds: torch.Tensor, labels, caption_states: torch.Tensor,
-                    *, scaling_factor: float, num_steps: int, batch_size: int = 128, learning_rate: float = 1e-3,
-                    caption_dropout: float = 0.1, seed: int = 0, device=None, checkpoint_dir=None,
-                    checkpoint_every: int = 250, progress: bool = True, max_seconds=None) -> list[float]:
-    """Train on latents sampled from the VAE's q(z|x) each step, with a random caption per image.
+def train_text_unet(unet, table, caption_states: torch.Tensor, *, scaling_factor: float, num_steps: int,
+                    batch_size: int = 128, learning_rate: float = 1e-3, caption_dropout: float = 0.1, seed: int = 0,
+                    device=None, checkpoint_dir=None, checkpoint_every: int = 250, progress: bool = True,
+                    max_seconds=None, stop_at_step=None) -> list[float]:
+    """Train on latents sampled from each row's q(z|x) every step, with a random caption per row.
 
-    ``latent_means``/``latent_stds``: (N, 4, 8, 8) from ``course_utils.mini_sd.mini_vae.encode_latent_dist``;
-    ``caption_states``: ``caption_embeddings`` of ``all_captions() + [""]`` (T · 10 + 1, 77, D):
-    every (template, class) caption, template-major, then the empty caption last.
+    ``table``: a ``LatentTable`` from ``course_utils.mini_sd.latent_table.encode_digits``.
+    ``caption_states``: ``caption_embeddings`` of the captions plus "" last: for coloured rows
+    ``compositions.caption_table() + [""]`` (3,001, 77, D); for plain rows ``all_captions() + [""]``
+    (T · 10 + 1, 77, D), every (template, class) caption, template-major.
     """
-    labels = torch.as_tensor(labels).long()
-    if caption_states.ndim != 3 or len(caption_states) % 10 != 1:
-        raise ValueError("caption_states must hold the embeddings of every (template, class) caption plus '' last, "
-                         f"(T · 10 + 1, 77, D); got shape {tuple(caption_states.shape)}. Use caption_embeddings(...).")
+    coloured = table.ink is not None
+    expected = len(caption_table()) + 1 if coloured else None
+    if caption_states.ndim != 3 or (len(caption_states) != expected if coloured else len(caption_states) % 10 != 1):
+        want = "compositions.caption_table() + ['']" if coloured else "all_captions() + ['']"
+        raise ValueError(f"caption_states must hold the embeddings of {want}, (captions + 1, 77, D); got shape "
+                         f"{tuple(caption_states.shape)}. Use caption_embeddings(text_encoder, tokenizer, {want}).")
     num_templates = len(caption_states) // 10
     if caption_states.shape[-1] != unet.config.cross_attention_dim:
         raise ValueError(f"The text encoder's width {caption_states.shape[-1]} differs from the UNet's "
                          f"cross_attention_dim={unet.config.cross_attention_dim}; build the UNet with the text width.")
     scheduler = noise_scheduler()
+    device = torch.device(device) if device is not None else unet.device
+    rows = table.to(device)  # the whole table on the training device: a step only indexes it
+    states = caption_states.to(device)
 
     def loss_fn(index, generator):
-        eps = torch.randn(latent_means[index].shape, generator=generator)
-        latents = (latent_means[index] + latent_stds[index] * eps) * scaling_factor  # (B, 4, 8, 8), ~unit variance
-        which = caption_ids(labels[index], generator, caption_dropout, num_templates)  # (B,) "" for ~10 %
-        states = caption_states[which]  # (B, 77, D)
-        return diffusion_loss(unet, scheduler, latents.to(unet.device), encoder_hidden_states=states.to(unet.device),
+        eps = torch.randn(rows.means[index].shape, generator=generator).to(device)
+        latents = (rows.means[index] + rows.stds[index] * eps) * scaling_factor  # (B, 4, 8, 8), ~unit variance
+        if coloured:  # (B,) a caption naming some of digit, ink, background; "" for ~10 %
+            which = draw_caption_ids(table.digit[index], table.ink[index], table.background[index], generator,
+                                     caption_dropout)
+        else:
+            which = caption_ids(table.digit[index], generator, caption_dropout, num_templates)
+        return diffusion_loss(unet, scheduler, latents, encoder_hidden_states=states[which.to(device)],
                               generator=generator)
 
     settings = dict(model="mini_unet", caption_dropout=caption_dropout, scaling_factor=scaling_factor,
-                    betas=SD15_BETAS)
-    return train_loop(unet, loss_fn, num_examples=len(labels), num_steps=num_steps, batch_size=batch_size,
+                    betas=SD15_BETAS, coloured=coloured)
+    return train_loop(unet, loss_fn, num_examples=len(table), num_steps=num_steps, batch_size=batch_size,
                       learning_rate=learning_rate, settings=settings, warmup_steps=min(200, num_steps // 10),
                       decay=True, checkpoint_dir=checkpoint_dir, checkpoint_every=checkpoint_every, seed=seed,
-                      device=device, progress=progress, max_seconds=max_seconds, desc="mini UNet")
+                      device=device, progress=progress, max_seconds=max_seconds, stop_at_step=stop_at_step,
+                      desc="mini UNet")

