@@ -90,7 +90,8 @@ def tokenize_captions(tokenizer, captions: list[str]) -> torch.Tensor:
                      truncation=True, return_tensors="pt").input_ids
 
 
-def train_mini_clip(model, tokenizer, pixels, labels, *, captions=None, colours: bool = False, num_steps: int,
+def train_mini_clip(model, tokenizer, pixels, labels, *, captions=None, colours: bool = False, words=DIGIT_WORDS,
+                    num_steps: int,
                     batch_size: int = 128, learning_rate: float = 1e-3, seed: int = 0, device=None,
                     checkpoint_dir=None, checkpoint_every: int = 250, progress: bool = True, max_seconds=None,
                     stop_at_step=None) -> list[float]:
@@ -99,11 +100,12 @@ def train_mini_clip(model, tokenizer, pixels, labels, *, captions=None, colours:
     ``pixels``: uint8 images (N, 28, 28) from ``course_utils.data.digits.load_digits``; ``labels``: their classes.
     Plain (``colours=False``): white-on-black images, captions from ``captions``, every (template, class)
     caption template-major (default ``all_captions()``). ``colours=True``: each image in a fresh allowed
-    ink/background pair every step, with a caption from ``compositions.caption_table()``.
+    ink/background pair every step, with a caption from ``compositions.caption_table(words=words)``
+    (``words``: the class names, the digits' by default).
     """
     labels = torch.as_tensor(labels).long()
     if colours:
-        caption_tokens = tokenize_captions(tokenizer, caption_table())  # (3000, 77)
+        caption_tokens = tokenize_captions(tokenizer, caption_table(words=words))  # (3000, 77) for the digits
         images = None
     else:
         captions = list(captions or all_captions())
@@ -114,7 +116,7 @@ def train_mini_clip(model, tokenizer, pixels, labels, *, captions=None, colours:
     def loss_fn(index, generator):
         if colours:
             batch, ink, background = render_training_batch(pixels[index.numpy()], labels[index], generator)
-            which = draw_caption_ids(labels[index], ink, background, generator)  # (B,) no dropout
+            which = draw_caption_ids(labels[index], ink, background, generator, words=words)  # (B,) no dropout
         else:
             batch, which = images[index], caption_ids(labels[index], generator, num_templates=len(captions) // 10)
         return contrastive_loss(image_embeds(model, batch),  # (B, 32)
@@ -146,7 +148,7 @@ def zero_shot_accuracy(model, tokenizer, pixels, labels, template: str = ZERO_SH
 
 
 def attribute_accuracy(model, tokenizer, pixels, labels, ink, background,
-                       template: str = CANONICAL_TEMPLATE) -> dict[str, float]:
+                       template: str = CANONICAL_TEMPLATE, words=DIGIT_WORDS) -> dict[str, float]:
     """Zero-shot accuracy per attribute on coloured digits: ``{"digit": …, "ink": …, "background": …}``.
 
     For each attribute, every image is compared with the captions that name its other two
@@ -157,14 +159,14 @@ def attribute_accuracy(model, tokenizer, pixels, labels, ink, background,
     labels, ink, background = (torch.as_tensor(v).long() for v in (labels, ink, background))
     scores = {}
     images = render_digits(pixels, ink, background)  # (N, 3, 64, 64)
-    for attribute, options in (("digit", range(len(DIGIT_WORDS))), ("ink", range(len(COLOUR_NAMES))),
+    for attribute, options in (("digit", range(len(words))), ("ink", range(len(COLOUR_NAMES))),
                                ("background", range(len(COLOUR_NAMES)))):
         right = []
         for i in range(len(labels)):
             truth = dict(digit=int(labels[i]), ink=int(ink[i]), background=int(background[i]))
             other = truth["background"] if attribute == "ink" else truth["ink"] if attribute == "background" else None
             choices = [o for o in options if o != other]
-            texts = [compose_caption(**dict(truth, **{attribute: o}), template=template) for o in choices]
+            texts = [compose_caption(**dict(truth, **{attribute: o}), template=template, words=words) for o in choices]
             best = similarity(model.eval(), tokenizer, images[i:i + 1], texts).argmax().item()
             right.append(choices[best] == truth[attribute])
         scores[attribute] = sum(right) / len(right)

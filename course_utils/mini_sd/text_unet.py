@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import torch
 
-from course_utils.data.captions import caption_ids
+from course_utils.data.captions import DIGIT_WORDS, caption_ids
 from course_utils.data.compositions import caption_table, draw_caption_ids
 from course_utils.diffusion.objectives import diffusion_loss
 from course_utils.training.loop import train_loop
@@ -61,6 +61,7 @@ def caption_embeddings(text_encoder, tokenizer, captions: list[str]) -> torch.Te
 
 
 def train_text_unet(unet, table, caption_states: torch.Tensor, *, scaling_factor: float, num_steps: int,
+                    words=DIGIT_WORDS,
                     batch_size: int = 128, learning_rate: float = 1e-3, caption_dropout: float = 0.1, seed: int = 0,
                     device=None, checkpoint_dir=None, checkpoint_every: int = 250, progress: bool = True,
                     max_seconds=None, stop_at_step=None) -> list[float]:
@@ -68,11 +69,12 @@ def train_text_unet(unet, table, caption_states: torch.Tensor, *, scaling_factor
 
     ``table``: a ``LatentTable`` from ``course_utils.mini_sd.latent_table.encode_digits``.
     ``caption_states``: ``caption_embeddings`` of the captions plus "" last: for coloured rows
-    ``compositions.caption_table() + [""]`` (3,001, 77, D); for plain rows ``all_captions() + [""]``
-    (T · 10 + 1, 77, D), every (template, class) caption, template-major.
+    ``compositions.caption_table(words=words) + [""]`` (3,001, 77, D for the digits); for plain rows
+    ``all_captions() + [""]`` (T · 10 + 1, 77, D), every (template, class) caption, template-major.
+    ``words``: the class names of coloured rows (the digits' by default).
     """
     coloured = table.ink is not None
-    expected = len(caption_table()) + 1 if coloured else None
+    expected = len(caption_table(words=words)) + 1 if coloured else None
     if caption_states.ndim != 3 or (len(caption_states) != expected if coloured else len(caption_states) % 10 != 1):
         want = "compositions.caption_table() + ['']" if coloured else "all_captions() + ['']"
         raise ValueError(f"caption_states must hold the embeddings of {want}, (captions + 1, 77, D); got shape "
@@ -91,7 +93,7 @@ def train_text_unet(unet, table, caption_states: torch.Tensor, *, scaling_factor
         latents = (rows.means[index] + rows.stds[index] * eps) * scaling_factor  # (B, 4, 8, 8), ~unit variance
         if coloured:  # (B,) a caption naming some of digit, ink, background; "" for ~10 %
             which = draw_caption_ids(table.digit[index], table.ink[index], table.background[index], generator,
-                                     caption_dropout)
+                                     caption_dropout, words=words)
         else:
             which = caption_ids(table.digit[index], generator, caption_dropout, num_templates)
         return diffusion_loss(unet, scheduler, latents, encoder_hidden_states=states[which.to(device)],

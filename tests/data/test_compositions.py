@@ -58,7 +58,7 @@ def test_captions_name_the_right_colours():
     ("a {colour} {word}", (7, RED, BLUE), "only"),
     ("a {ink} thing", (7, RED, BLUE), "names no digit"),
     ("a {ink} {word", (7, RED, BLUE), "format string"),
-    ("a {ink} {word}", (10, RED, BLUE), "not a digit"),
+    ("a {ink} {word}", (10, RED, BLUE), "not a class id; use an int 0..9"),
     ("a {ink} {word}", (7, "pink", BLUE), "palette"),
 ])
 def test_mistakes_are_explained(template, args, match):
@@ -115,3 +115,19 @@ def test_caption_table_lists_each_drawable_caption_once():
     ids = compositions.draw_caption_ids(labels, ink, background, torch.Generator().manual_seed(2), caption_dropout=0.1)
     assert ids.min() >= 0 and ids.max() == len(table)  # len(table) is the dropped caption ""
     assert len(set(ids.tolist())) > 1000  # the draw reaches much of the table, not a corner of it
+
+
+def test_clothes_get_the_same_grammar_about_clothes():
+    """Full mode colours Fashion-MNIST: the same subsets and canonical phrasing, with the clothes' names."""
+    train, unseen = compositions.grammar(captions.CLOTHES_WORDS)
+    assert set(train) == set(unseen) == set(compositions.SUBSETS)
+    assert compositions.canonical_prompt(4, RED, BLUE, words=captions.CLOTHES_WORDS) == "a red coat on a blue background"
+    assert all("{numeral}" not in t for options in train.values() for t in options)  # a coat has no numeral
+    table = compositions.caption_table(words=captions.CLOTHES_WORDS)
+    assert len(table) == len(set(table)) and "a photo of a sandal" in table
+    drawn = compositions.draw_captions([4] * 50, [RED] * 50, [BLUE] * 50, torch.Generator().manual_seed(0),
+                                       words=captions.CLOTHES_WORDS)
+    kept_out = {compositions.compose_caption(4, RED, BLUE, t, captions.CLOTHES_WORDS) for ts in unseen.values() for t in ts}
+    assert all("coat" in c for c in drawn) and not set(drawn) & kept_out and set(drawn) <= set(table)
+    with pytest.raises(ValueError, match="CLOTHES_WORDS"):
+        compositions.grammar(("cat", "dog"))

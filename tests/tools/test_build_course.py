@@ -24,3 +24,18 @@ def test_index_links_every_handout_in_order(tmp_path, monkeypatch):
     page = (tmp_path / "index.html").read_text()
     assert page.index('href="01_x.html"') < page.index('href="02_x.html"')
     assert "FAILED" in page and "smoke" in page
+
+
+def test_index_gives_class_time_summary_mode_and_executed_notebook(tmp_path, monkeypatch):
+    monkeypatch.setattr(build_course, "BUILD", tmp_path)
+    paths = notebook_io.notebook_paths()
+    entries = [{"title": p.stem, "html": f"{p.stem}.html", "seconds": 123.0, "ok": True} for p in paths]
+    build_course.write_index(entries, "mini")
+    page = (tmp_path / "index.html").read_text()
+    lessons = build_course.lesson_map()
+    assert set(lessons) == {p.stem for p in paths}  # the README's lesson map names every notebook
+    for path in paths:
+        summary, class_time = lessons[path.stem]
+        assert f'href="{path.stem}.ipynb"' in page and class_time.split()[0] in page and "min" in class_time
+    assert "123" not in page  # build seconds are no class time
+    assert "mini mode" in page and "miniature Stable Diffusion" in page

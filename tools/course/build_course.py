@@ -3,7 +3,8 @@
 For each notebook: the executed .ipynb and a self-contained .html that reads the same with no
 network (formulas as MathML, pictures embedded, widgets as text, no script from a CDN: see
 handout_export.py), plus build/index.html linking them in course order. The libraries' loading
-progress bars stay out of both. `python tools/course/check_handouts.py` then opens the pages in a browser.
+progress bars stay out of both. A formula the converter cannot read, or TeX a reader would see raw
+(raw_tex.py), fails the build. `python tools/course/check_handouts.py` then opens the pages in a browser.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import traceback
 import nbformat
 from handout_export import HandoutExporter, drop_loading_bars, widgets_as_text
 from notebook_io import ROOT, execute, notebook_paths
+from raw_tex import notebook_raw_tex
 
 BUILD = ROOT / "build"
 
@@ -32,19 +34,46 @@ def title_of(nb) -> str:
     return "untitled"
 
 
+def lesson_map() -> dict[str, tuple[str, str]]:
+    """``{notebook stem: (what it builds, class time)}`` from the README's lesson map, the one place they are written."""
+    lessons = {}
+    for line in (ROOT / "README.md").read_text(encoding="utf-8").splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) >= 3 and cells[0].startswith("`") and cells[0][1:3].isdigit():
+            lessons[cells[0].strip("`")] = (cells[1], cells[2])
+    return lessons
+
+
+MODES = {
+    "mini": "<b>mini mode</b>: no GPU and no download. Every notebook runs on a miniature Stable Diffusion with SD v1's "
+            "exact structure (4 latent channels, a VAE that shrinks images 8×, 77 text tokens, the real CLIP "
+            "tokenizer), trained by the course on real handwritten digits and shipped inside its package. Where the "
+            "miniature differs from SD v1, the notebook says so.",
+    "full": "<b>full mode</b>: Stable Diffusion v1.5 itself, CLIP ViT-B/32 and Fashion-MNIST, on a GPU with float16 "
+            "where there is one.",
+}
+
+
 def write_index(entries: list[dict], mode: str) -> None:
-    rows = "\n".join(
-        f'<li><a href="{e["html"]}">{html.escape(e["title"])}</a> '
-        f'<small>({e["seconds"]:.0f} s{"" if e["ok"] else ", FAILED — see the page"})</small></li>'
-        for e in entries
-    )
+    lessons = lesson_map()
+    rows = []
+    for e in entries:
+        stem = e["html"].removesuffix(".html")
+        summary, class_time = lessons.get(stem, ("", ""))
+        failed = "" if e["ok"] else ' <b>— FAILED to build: see the page</b>'
+        rows.append(f'<li><a href="{e["html"]}">{html.escape(e["title"])}</a>{failed}<br>'
+                    f'{html.escape(summary)}{" · " if summary and class_time else ""}{html.escape(class_time)}<br>'
+                    f'<small>the executed notebook: <a href="{stem}.ipynb">{stem}.ipynb</a> '
+                    f'(open it in Jupyter to run it again)</small></li>')
     page = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Stable Diffusion, step by step</title>
-<style>body{{font-family:sans-serif;max-width:46em;margin:3em auto;line-height:1.5}}</style></head>
+<style>body{{font-family:sans-serif;max-width:46em;margin:3em auto;line-height:1.5}}li{{margin-bottom:1em}}</style></head>
 <body><h1>Stable Diffusion, step by step</h1>
-<p>Executed notebooks, in order. Built in <b>{html.escape(mode)}</b> mode.</p>
+<p>The course's notebooks in order, each as a page to read (with every output) and as the executed notebook.
+Class times are estimates for a class working through the notebook together.</p>
+<p>Built in {MODES.get(mode, html.escape(mode))}</p>
 <ol>
-{rows}
+{chr(10).join(rows)}
 </ol></body></html>
 """
     (BUILD / "index.html").write_text(page, encoding="utf-8")
@@ -96,6 +125,10 @@ def main() -> int:
             ok = False
             failed.append(f"{path.name} ({len(unconverted)} formulas left as TeX)")
             print(f"{path.name}: math-core could not convert:", *unconverted, sep="\n    ")
+        if raw := notebook_raw_tex(nb):  # TeX that markdown broke apart, or that a formula shows as text
+            ok = False
+            failed.append(f"{path.name} ({len(raw)} places with raw TeX)")
+            print(f"{path.name}: a reader would see raw TeX:", *raw, sep="\n    ")
         entries.append({"title": title_of(nb), "html": path.with_suffix(".html").name, "seconds": seconds, "ok": ok})
         print(f"{'ok    ' if ok else 'FAILED'} {path.name} in {seconds:.1f} s")
     write_index(entries, mode)
