@@ -14,6 +14,7 @@ import dataclasses
 
 import torch
 
+from course_utils.arguments import whole_number
 from course_utils.data.colours import allowed_pairs, render_digits
 from course_utils.data.transforms import digits_to_rgb64
 from course_utils.mini_sd.mini_vae import encode_latent_dist
@@ -39,14 +40,27 @@ class LatentTable:
         return LatentTable(*(None if v is None else v.to(device) for v in dataclasses.astuple(self)))
 
 
-def encode_digits(vae, pixels, labels, colours: bool = True, batch_size: int = 256, progress: bool = False) -> LatentTable:
+def encode_digits(vae, pixels, labels, colours: bool = True, batch_size: int = 256, progress: bool = False,
+                  pairs_per_digit: int | None = None, seed: int = 0) -> LatentTable:
     """The table of every training image: each digit in each of its allowed ink/background pairs
-    (``colours``), or each digit once, white on black."""
+    (``colours``), or each digit once, white on black.
+
+    ``pairs_per_digit``: only that many of each digit's allowed pairs, drawn at random (``seed``), for
+    a short live run on a CPU; None keeps all of them (33 or 34).
+    """
     labels = torch.as_tensor(labels).long()  # (N,)
+    if pairs_per_digit is not None and (whole_number(pairs_per_digit) is None or whole_number(pairs_per_digit) < 1):
+        raise ValueError(f"pairs_per_digit={pairs_per_digit!r} must be a positive int (e.g. 2), or None for all pairs.")
     if not colours:
         means, stds = encode_latent_dist(vae, digits_to_rgb64(pixels), batch_size)
         return LatentTable(means, stds, labels)
-    rows = [(n, ink, background) for n in range(len(labels)) for ink, background in allowed_pairs(int(labels[n]))]
+    generator = torch.Generator().manual_seed(seed)
+    rows = []
+    for n in range(len(labels)):
+        pairs = allowed_pairs(int(labels[n]))
+        keep = range(len(pairs)) if pairs_per_digit is None else \
+            torch.randperm(len(pairs), generator=generator)[:pairs_per_digit].sort().values.tolist()
+        rows += [(n, *pairs[k]) for k in keep]
     index, ink, background = (torch.tensor(column) for column in zip(*rows))  # (R,) each
     means, stds = [], []
     from tqdm.auto import tqdm

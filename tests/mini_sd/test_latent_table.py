@@ -1,5 +1,6 @@
 """course_utils.mini_sd.latent_table: every training digit in every allowed colour pair, encoded once."""
 
+import pytest
 import torch
 
 from course_utils.data import colours, digits, transforms
@@ -36,3 +37,19 @@ def test_plain_digits_one_row_each():
     assert torch.equal(table.means, mean)
     moved = table.to("cpu")
     assert isinstance(moved, LatentTable) and moved.ink is None
+
+
+def test_a_few_pairs_per_digit_for_a_live_run():
+    px, lb = digits.load_digits("train")
+    vae = mini_vae.build_mini_vae()
+    table = encode_digits(vae, px[:10], lb[:10], pairs_per_digit=2, seed=1)
+    assert torch.equal(table.digit, torch.as_tensor(lb[:10]).repeat_interleave(2))  # two rows per digit, in order
+    cells = list(zip(table.digit.tolist(), table.ink.tolist(), table.background.tolist()))
+    assert not any(colours.is_held_out(*c) for c in cells)
+    again = encode_digits(vae, px[:10], lb[:10], pairs_per_digit=2, seed=1)
+    assert torch.equal(again.ink, table.ink) and torch.equal(again.background, table.background)
+    other = encode_digits(vae, px[:10], lb[:10], pairs_per_digit=2, seed=2)
+    assert not torch.equal(other.ink, table.ink)
+    for bad in (0, 1.5, "2"):
+        with pytest.raises(ValueError, match="pairs_per_digit"):
+            encode_digits(vae, px[:2], lb[:2], pairs_per_digit=bad)
