@@ -7,7 +7,7 @@ shared loop) and ``checks`` (the exercises). Importing the package imports none 
 """
 
 __version__ = "0.1.0"
-__all__ = ["arguments", "cache", "checks", "class_unet", "colour_judge", "config", "data", "diffusion", "errors", "evaluation", "mini_sd",
+__all__ = ["arguments", "cache", "checks", "class_unet", "colour_judge", "config", "data", "diagrams", "diffusion", "errors", "evaluation", "mini_sd",
            "plotting", "pretrained", "sd", "training", "widgets"]
 
 # Two harmless library notices, silenced as soon as the course is imported: (1) without torchvision

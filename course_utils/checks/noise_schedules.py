@@ -1,4 +1,4 @@
-"""Exercise checks of notebook 01 (noise schedules): β from ᾱ, the reverse step, v-prediction.
+"""Exercise checks of notebook 01 (noise schedules): β from ᾱ, the reverse step, reading x₀ and ε from v.
 
 Each ``check_*`` runs the learner's function against diffusers and prints a verdict
 (``course_utils.checks.verdicts``): True, False with a hint, or None for an untouched stub.
@@ -78,3 +78,61 @@ def check_velocity(velocity_fn) -> bool | None:
             assert_close(got, expected, f"v ({kind} schedule)")
 
     return run_check("the v-prediction target", test)
+
+
+def _per_sample(alphas_cumprod, timesteps):
+    """ᾱ at each sample's timestep, shaped to broadcast over images: (B, 1, 1, 1)."""
+    return alphas_cumprod[timesteps].reshape(-1, 1, 1, 1)
+
+
+def _usual_mistakes(sample, velocity, timesteps, alphas_cumprod):
+    """(what the mistake gives for x₀ and ε, the hint that names it), for the answers learners often write."""
+    abar = _per_sample(alphas_cumprod, timesteps)
+    a, b = abar.sqrt(), (1 - abar).sqrt()  # √ᾱ, √(1−ᾱ)
+    x0, noise = a * sample - b * velocity, b * sample + a * velocity  # the right answer
+    earlier = _per_sample(alphas_cumprod, timesteps - 1)  # alphas_cumprod[t − 1]: at t = 0 it wraps to the end
+    a_early, b_early = earlier.sqrt(), (1 - earlier).sqrt()
+    return [
+        ((noise, x0), "you returned (ε, x₀); return x₀ first, then ε."),
+        ((a * sample + b * velocity, b * sample - a * velocity),
+         "a sign is flipped: check each sign against x_t = √ᾱ·x₀ + √(1−ᾱ)·ε and v = √ᾱ·ε − √(1−ᾱ)·x₀."),
+        ((b * sample - a * velocity, a * sample + b * velocity),
+         "√ᾱ and √(1−ᾱ) are the wrong way round: x₀ is mostly x_t when ᾱ is near 1 (little noise)."),
+        (((sample - b * velocity) / a, velocity), "v is not ε: v mixes ε and x₀, so x_t − √(1−ᾱ)·v does not undo the noising."),
+        ((a_early * sample - b_early * velocity, b_early * sample + a_early * velocity),
+         "index alphas_cumprod with the timestep itself: alphas_cumprod[t] is ᾱ for diffusers' timestep t."),
+    ]
+
+
+def check_x0_and_noise_from_velocity(recover_fn) -> bool | None:
+    """``recover_fn(sample, velocity, timesteps, alphas_cumprod)`` → ``(x0, noise)``, the inverse of v-prediction.
+
+    ``sample`` is x_t from ``DDPMScheduler.add_noise`` and ``velocity`` is v from ``DDPMScheduler.get_velocity``
+    (v = √ᾱ·ε − √(1−ᾱ)·x₀, Salimans & Ho 2022); the answer must give back the x₀ and ε they were made from,
+    and x₀ must equal the library's own reading of v (``DDPMScheduler.step`` with ``prediction_type="v_prediction"``).
+    """
+    from diffusers import DDPMScheduler
+
+    def test():
+        generator = torch.Generator().manual_seed(0)
+        timesteps = torch.tensor([0, 1, 10, 500, 998, 999])  # both ends: an off-by-one shows there
+        for kind in KINDS:
+            scheduler = DDPMScheduler(beta_schedule=kind, prediction_type="v_prediction", clip_sample=False)
+            x0 = torch.randn(len(timesteps), 3, 8, 8, generator=generator)  # (B, C, H, W)
+            noise = torch.randn(x0.shape, generator=generator)  # ε, (B, C, H, W)
+            sample = scheduler.add_noise(x0, noise, timesteps)  # x_t
+            velocity = scheduler.get_velocity(x0, noise, timesteps)  # v
+            library_x0 = torch.cat([scheduler.step(velocity[i:i + 1], int(t), sample[i:i + 1]).pred_original_sample
+                                    for i, t in enumerate(timesteps)])  # (B, C, H, W)
+            got = recover_fn(sample.clone(), velocity.clone(), timesteps.clone(), scheduler.alphas_cumprod.clone())
+            assert isinstance(got, (tuple, list)) and len(got) == 2, (
+                f"return two tensors, (x0, noise); got {type(got).__name__}.")
+            for wrong, hint in _usual_mistakes(sample, velocity, timesteps, scheduler.alphas_cumprod):
+                for mine, right, mistaken in zip(got, (x0, noise), wrong):  # x₀, then ε
+                    if not matches(mine, right, atol=1e-4) and matches(mine, mistaken, atol=1e-4):
+                        raise AssertionError(hint)
+            assert_close(got[0], x0, f"x₀ ({kind} schedule)", atol=1e-4)
+            assert_close(got[0], library_x0, f"x₀ against DDPMScheduler.step ({kind} schedule)", atol=1e-4)
+            assert_close(got[1], noise, f"ε ({kind} schedule)", atol=1e-4)
+
+    return run_check("x₀ and ε from v", test)
