@@ -1,4 +1,5 @@
-"""Exercise checks of notebook 02 (the class-conditioned UNet): timestep embedding, noising, guidance.
+"""Exercise checks of notebook 02 (the class-conditioned UNet): timestep embedding, a ResBlock that
+takes the timestep, noising, guidance.
 
 Each ``check_*`` runs the learner's function against diffusers and prints a verdict
 (``course_utils.checks.verdicts``): True, False with a hint, or None for an untouched stub.
@@ -7,6 +8,7 @@ Each ``check_*`` runs the learner's function against diffusers and prints a verd
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 
 from course_utils.checks.verdicts import assert_close, matches, run_check
 
@@ -63,20 +65,140 @@ def check_noising_step(noising_step_fn) -> bool | None:
     return run_check("the noising step", test)
 
 
+RESBLOCK_LAYERS = ("norm1", "conv1", "time_emb_proj", "norm2", "conv2", "conv_shortcut")  # diffusers' names
+RESBLOCK_MISTAKES = {  # a typical wrong ResBlock → what to change
+    "before_norm1": "the time embedding is added to the block's input, before norm1 and conv1. Add it to conv1's "
+                    "output (it then has out_channels channels, as time_emb_proj does), before norm2.",
+    "before_conv1": "the time embedding is added before conv1. Add it to conv1's output (it then has "
+                    "out_channels channels, as time_emb_proj does), before norm2.",
+    "after_norm2": "the time embedding is added after norm2. Add it to conv1's output before norm2, so the "
+                   "normalisation sees the sum.",
+    "no_temb_act": "time_emb_proj gets the embedding as it comes. Apply SiLU first: time_emb_proj(SiLU(temb)).",
+    "no_act1": "the SiLU between norm1 and conv1 is missing: each conv comes after GroupNorm, then SiLU.",
+    "no_act2": "the SiLU between norm2 and conv2 is missing: each conv comes after GroupNorm, then SiLU.",
+    "no_residual": "the residual is missing: return conv2's output plus the input (through conv_shortcut when "
+                   "the channel counts differ).",
+    "no_temb": "the output does not depend on the time embedding: add time_emb_proj(SiLU(temb)), reshaped to "
+               "(B, C, 1, 1), to conv1's output.",
+}
+
+
+def resblock_with_mistake(block, x, temb, mistake: str | None = None) -> torch.Tensor:
+    """diffusers' ``ResnetBlock2D`` forward (``time_embedding_norm="default"``) with one ``RESBLOCK_MISTAKES`` made.
+
+    ``mistake=None`` is the right forward; the check uses the others to name what a wrong answer did.
+    """
+    emb = block.time_emb_proj(temb if mistake == "no_temb_act" else F.silu(temb))[:, :, None, None]  # (B, C_out, 1, 1)
+    h = x + emb if mistake == "before_norm1" else x  # (B, C_in, H, W)
+    h = block.norm1(h)
+    h = h if mistake == "no_act1" else F.silu(h)
+    if mistake == "before_conv1":
+        h = h + emb
+    h = block.conv1(h)  # (B, C_out, H, W)
+    if mistake not in ("before_norm1", "before_conv1", "after_norm2", "no_temb"):
+        h = h + emb  # the time embedding, one number per channel, added to every pixel
+    h = block.norm2(h)
+    if mistake == "after_norm2":
+        h = h + emb
+    h = block.conv2(h if mistake == "no_act2" else F.silu(h))
+    if mistake == "no_residual":
+        return h
+    return h + (x if block.conv_shortcut is None else block.conv_shortcut(x))
+
+
+def _reference_resblock(in_channels: int, out_channels: int, temb_channels: int, groups: int):
+    """A ``ResnetBlock2D`` with random weights, its norms' scales and shifts random too (so none is a no-op)."""
+    from diffusers.models.resnet import ResnetBlock2D
+
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(in_channels * 100 + out_channels)
+        block = ResnetBlock2D(in_channels=in_channels, out_channels=out_channels, temb_channels=temb_channels,
+                              groups=groups, eps=1e-5)
+        for norm in (block.norm1, block.norm2):
+            torch.nn.init.uniform_(norm.weight, 0.5, 1.5)
+            torch.nn.init.uniform_(norm.bias, -0.5, 0.5)
+    return block.eval()
+
+
+def check_resblock(block_cls) -> bool | None:
+    """``block_cls(in_channels, out_channels, temb_channels, groups=...)`` must compute ``ResnetBlock2D``.
+
+    The block has diffusers' layer names (``RESBLOCK_LAYERS``); the check loads a diffusers block's
+    weights into it and compares outputs, with the channel count kept (no shortcut conv) and doubled.
+    A typical mistake (``RESBLOCK_MISTAKES``: embedding added before norm1 or conv1 or after norm2, a
+    missing SiLU, no residual) gets a hint naming it.
+    """
+    temb_channels, groups = 32, 4
+
+    def test():
+        for in_channels, out_channels in ((16, 16), (8, 16)):
+            reference = _reference_resblock(in_channels, out_channels, temb_channels, groups)
+            try:
+                ours = block_cls(in_channels, out_channels, temb_channels, groups=groups)
+            except TypeError as err:
+                raise AssertionError("build the block as block_cls(in_channels, out_channels, temb_channels, "
+                                     f"groups=...) ({err}).") from None
+            try:
+                missing, unexpected = ours.load_state_dict(reference.state_dict(), strict=False)
+            except RuntimeError as err:
+                raise AssertionError(f"diffusers' weights do not fit your layers' shapes: {err}") from None
+            assert not missing and not unexpected, (
+                f"name the layers as diffusers does ({', '.join(RESBLOCK_LAYERS)}); missing {missing}, "
+                f"unexpected {unexpected}.")
+            ours.eval()
+            generator = torch.Generator().manual_seed(out_channels)
+            x = torch.randn(2, in_channels, 8, 8, generator=generator)  # (B, C_in, H, W)
+            temb = torch.randn(2, temb_channels, generator=generator)  # (B, temb_channels)
+            with torch.no_grad():
+                got = ours(x, temb)
+                expected = reference(x, temb)  # (B, C_out, H, W)
+                if not matches(got, expected, atol=1e-4):
+                    for mistake, hint in RESBLOCK_MISTAKES.items():
+                        try:
+                            wrong = resblock_with_mistake(reference, x, temb, mistake)
+                        except RuntimeError:  # this mistake is impossible with these channel counts
+                            continue
+                        if matches(got, wrong, atol=1e-4):
+                            raise AssertionError(hint)
+            assert_close(got, expected, f"the block's output (in_channels={in_channels}, "
+                         f"out_channels={out_channels})", atol=1e-4)
+
+    return run_check("the ResBlock with the time embedding", test)
+
+
 def check_guidance_combine(guidance_combine_fn) -> bool | None:
-    """``guidance_combine_fn(noise_pred_null, noise_pred_class, guidance_scale)`` = ε_null + s·(ε_class − ε_null)."""
+    """``guidance_combine_fn(noise_pred_null, noise_pred_class, guidance_scale)`` in diffusers' convention.
+
+    ``guidance_scale`` is s = w + 1, where w is Ho & Salimans' weight in (1 + w)·ε_class − w·ε_null;
+    the result must be ε_null + s·(ε_class − ε_null). Taking s for w, or swapping the two
+    predictions, gets a hint naming the mistake.
+    """
     from course_utils.class_unet.sampling import guidance_combine
+
+    def ho_salimans(null, cond, w):
+        return (1 + w) * cond - w * null
+
+    mistakes = {  # what a wrong answer computes for scale s → its hint
+        "s taken for w": (lambda null, cond, s: ho_salimans(null, cond, s),
+                          "you used guidance_scale as Ho & Salimans' w. diffusers' s is w + 1 (s = 1 is plain "
+                          "conditional, no guidance), so w = s − 1; check: guidance_scale=1 must give ε_class."),
+        "w = s + 1": (lambda null, cond, s: ho_salimans(null, cond, s + 1),
+                      "s = w + 1 means w = s − 1, not s + 1; check: guidance_scale=0 must give ε_null."),
+        "swapped": (lambda null, cond, s: guidance_combine(cond, null, s),
+                    "ε_null and ε_class are swapped: start from ε_null and move towards ε_class."),
+    }
 
     def test():
         generator = torch.Generator().manual_seed(0)
-        noise_pred_null = torch.randn(4, 1, 8, 8, generator=generator)
+        noise_pred_null = torch.randn(4, 1, 8, 8, generator=generator)  # (B, C, H, W)
         noise_pred_class = torch.randn(4, 1, 8, 8, generator=generator)
-        for scale in (0.0, 1.0, 2.5, 7.5):
-            got = guidance_combine_fn(noise_pred_null, noise_pred_class, scale)
-            expected = guidance_combine(noise_pred_null, noise_pred_class, scale)
-            swapped = guidance_combine(noise_pred_class, noise_pred_null, scale)
-            if scale != 1.0 and matches(got, swapped):
-                raise AssertionError("ε_null and ε_class are swapped: start from ε_null and move towards ε_class.")
-            assert_close(got, expected, f"the guided noise prediction (guidance_scale={scale})")
+        scales = (0.0, 1.0, 2.5, 7.5)
+        got = {s: guidance_combine_fn(noise_pred_null, noise_pred_class, s) for s in scales}
+        for wrong, hint in mistakes.values():
+            if all(matches(got[s], wrong(noise_pred_null, noise_pred_class, s)) for s in scales):
+                raise AssertionError(hint)
+        for s in scales:
+            assert_close(got[s], guidance_combine(noise_pred_null, noise_pred_class, s),
+                         f"the guided noise prediction (guidance_scale={s})")
 
     return run_check("the guidance combine", test)

@@ -109,8 +109,9 @@ def train_loop(model, loss_fn, *, num_examples: int, num_steps: int, batch_size:
     is stored in each checkpoint; resuming with different settings is refused. ``dtype`` is the
     autocast dtype (default ``config.get_dtype(device)``; see the module's docstring).
     ``max_grad_norm`` clips the gradients' global norm before each step. ``ema_decay`` keeps an
-    exponential moving average of the weights (diffusers' ``EMAModel``, whose decay at the n-th
-    update is min(ema_decay, n/(n + 9)), so the average starts from the first trained weights); it
+    exponential moving average of the weights (diffusers' ``EMAModel``, whose decay is 0 at the first
+    update and min(ema_decay, n/(n + 9)) at the n-th after it, so the average starts as a copy of the
+    first trained weights); it
     is checkpointed, and the model holds the averaged weights when the call returns. The call returns early after ``max_seconds``
     or on reaching step ``stop_at_step``, with a checkpoint, so calling it again continues. A NaN or
     inf loss (or weights) stops the run with ``TrainingDivergedError`` before anything diverged is
