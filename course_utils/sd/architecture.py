@@ -156,7 +156,7 @@ CLIP_VIT_B32_CONFIG = {
 # openai/clip-vit-base-patch32: preprocessor_config.json (SD's feature extractor above, without do_convert_rgb)
 CLIP_VIT_B32_PREPROCESSOR_CONFIG = {k: v for k, v in SD15_FEATURE_EXTRACTOR_CONFIG.items() if k != "do_convert_rgb"}
 
-# The published sizes (SD v1.5's model card: an 860M-parameter UNet and a 123M-parameter text encoder)
+# The published sizes (the original Stable Diffusion repository's README, CompVis/stable-diffusion: "its 860M UNet and 123M text encoder")
 SD15_PARAM_COUNTS = {"unet": 859_520_964, "vae": 83_653_863, "text_encoder": 123_060_480}
 COMPONENTS = tuple(SD15_PARAM_COUNTS)
 CLIP_VIT_B32_PARAM_COUNT = 151_277_313  # openai/clip-vit-base-patch32, both towers and projections
