@@ -6,6 +6,10 @@ import torch
 
 from course_utils.checks.verdicts import assert_close, matches, run_check
 
+# SD v1.5's scheduler settings (stable-diffusion-v1-5/stable-diffusion-v1-5: scheduler/scheduler_config.json)
+SD15_BETAS = dict(beta_schedule="scaled_linear", beta_start=0.00085, beta_end=0.012, num_train_timesteps=1000)
+DDIM_STEPS = 12  # 1000 / 12 is not a whole number: a step computed without integer division is caught
+
 
 def check_ddim_step(ddim_step_fn) -> bool | None:
     """``ddim_step_fn(noise_pred, t, prev_t, sample, alphas_cumprod)`` must equal ``DDIMScheduler.step`` (η = 0).
@@ -35,6 +39,75 @@ def check_ddim_step(ddim_step_fn) -> bool | None:
     return run_check("the DDIM step", test)
 
 
+def _ddim_update(noise_pred, sample, abar_t, abar_prev, clip=False):
+    """DDIM's η = 0 step from ᾱ at t and t_prev (DDIM eq. 12): (x_{t_prev}, x̂₀)."""
+    pred_original_sample = (sample - (1 - abar_t).sqrt() * noise_pred) / abar_t.sqrt()  # x̂₀
+    if clip:
+        pred_original_sample = pred_original_sample.clamp(-1, 1)
+    return abar_prev.sqrt() * pred_original_sample + (1 - abar_prev).sqrt() * noise_pred, pred_original_sample
+
+
+def _ddim_mistakes(scheduler, noise_pred, t: int, sample) -> dict[str, torch.Tensor]:
+    """What the usual wrong answers return as x_{t_prev} at ``t``, each under the hint that explains it."""
+    step = scheduler.config.num_train_timesteps // scheduler.num_inference_steps
+    abar, prev_t = scheduler.alphas_cumprod, t - step
+    abar_prev = abar[prev_t] if prev_t >= 0 else scheduler.final_alpha_cumprod
+    mistakes = {
+        "ᾱ is scheduler.alphas_cumprod (the product ᾱ_t = α_1·…·α_t), not scheduler.alphas (one step's α_t).":
+            _ddim_update(noise_pred, sample, scheduler.alphas[t], scheduler.alphas[max(prev_t, 0)])[0],
+        "SD's config has clip_sample=False: its latents are not confined to [−1, 1], so x̂₀ must not be "
+        "clamped (clip x̂₀ only when scheduler.config.clip_sample is True).":
+            _ddim_update(noise_pred, sample, abar[t], abar_prev, clip=True)[0],
+    }
+    for wrong_prev in (prev_t - 1, prev_t + 1):
+        if wrong_prev >= 0:
+            mistakes[f"t_prev is off by one: it is t − num_train_timesteps // num_inference_steps = {t} − {step} = "
+                     f"{prev_t}, not {wrong_prev} (integer division, as diffusers does; print scheduler.timesteps)."] = \
+                _ddim_update(noise_pred, sample, abar[t], abar[wrong_prev])[0]
+    if prev_t < 0:
+        last = (f"At the last step t_prev = {prev_t} < 0: use ᾱ_prev = scheduler.final_alpha_cumprod (SD's "
+                "set_alpha_to_one=False makes it alphas_cumprod[0])")
+        mistakes[f"{last}, not 1."] = _ddim_update(noise_pred, sample, abar[t], torch.tensor(1.0))[0]
+        mistakes[f"{last}; a negative index wraps around to the schedule's noisy end."] = \
+            _ddim_update(noise_pred, sample, abar[t], abar[prev_t])[0]
+    return mistakes
+
+
+def check_ddim_scheduler_step(ddim_step_fn) -> bool | None:
+    """``ddim_step_fn(scheduler, noise_pred, t, sample)`` → ``(prev_sample, pred_original_sample)``.
+
+    The learner finds t_prev, ᾱ_t and ᾱ_prev from a ``DDIMScheduler`` with SD v1.5's settings (after
+    ``set_timesteps(12)``) and must match ``DDIMScheduler.step(..., eta=0)`` at the first, a middle and
+    the last step. Typical mistakes are named: ``alphas`` for ``alphas_cumprod``, t_prev off by one (no
+    integer division), clamping x̂₀ although ``clip_sample`` is False, the last step's ᾱ_prev.
+    """
+    from diffusers import DDIMScheduler
+
+    def test():
+        scheduler = DDIMScheduler(**SD15_BETAS, clip_sample=False, set_alpha_to_one=False, steps_offset=1)
+        scheduler.set_timesteps(DDIM_STEPS)
+        generator = torch.Generator().manual_seed(0)
+        for t in scheduler.timesteps[[0, DDIM_STEPS // 2, -1]]:  # 0-d tensors, as a loop over timesteps gives them
+            sample = torch.randn(2, 4, 8, 8, generator=generator)  # x_t, (B, 4, h, w)
+            noise_pred = torch.randn(2, 4, 8, 8, generator=generator)  # ε̂
+            expected = scheduler.step(noise_pred, t, sample, eta=0.0)
+            try:
+                got = ddim_step_fn(scheduler, noise_pred.clone(), t, sample.clone())
+            except IndexError as err:  # a float t_prev cannot index alphas_cumprod
+                raise AssertionError(f"indexing failed at t = {int(t)} ({err}). Timesteps are whole numbers: "
+                                     "t_prev = t − num_train_timesteps // num_inference_steps.") from None
+            assert isinstance(got, (tuple, list)) and len(got) == 2, (
+                "return two tensors, (prev_sample, pred_original_sample), as DDIMScheduler.step does.")
+            prev_sample, pred_original_sample = got
+            for hint, wrong in _ddim_mistakes(scheduler, noise_pred, int(t), sample).items():
+                if matches(prev_sample, wrong, atol=1e-4):
+                    raise AssertionError(f"at t = {int(t)}: {hint}")
+            assert_close(pred_original_sample, expected.pred_original_sample, f"x̂₀ at t = {int(t)}", atol=1e-4)
+            assert_close(prev_sample, expected.prev_sample, f"x_t_prev at t = {int(t)}", atol=1e-4)
+
+    return run_check("the DDIM scheduler step", test)
+
+
 def check_img2img_timesteps(timesteps_fn, pipe) -> bool | None:
     """``timesteps_fn(scheduler, num_inference_steps, strength)`` → the timesteps img2img runs.
 
@@ -47,7 +120,8 @@ def check_img2img_timesteps(timesteps_fn, pipe) -> bool | None:
         steps = 10
         for scheduler_class in (DDIMScheduler, PNDMScheduler, HeunDiscreteScheduler):
             for strength in (0.3, 0.75, 1.0):
-                library = StableDiffusionImg2ImgPipeline(**pipe.components)
+                # pipe was loaded without a safety checker: say so, or diffusers warns each time
+                library = StableDiffusionImg2ImgPipeline(**pipe.components, requires_safety_checker=False)
                 library.scheduler = scheduler_class.from_config(pipe.scheduler.config)
                 library.scheduler.set_timesteps(steps)
                 expected, _ = library.get_timesteps(steps, strength, "cpu")
