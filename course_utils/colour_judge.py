@@ -102,12 +102,21 @@ def check_images(images) -> None:
 
 
 @torch.no_grad()
-def white_on_black(images: torch.Tensor) -> torch.Tensor:
-    """Any coloured digit ``(N, 3, H, W)`` in [0, 1] back to a white-on-black one ``(N, 1, 32, 32)``: steps 1–3's input."""
+def measure_colours(images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Steps 1–3 before the classifier: ``(background_rgb (N, 3), ink_rgb (N, 3), white on black (N, 1, 32, 32))``."""
     check_images(images)
     images = images.float().cpu()
+    # 1. background: the border's median colour
     background_rgb = background_colour(images)  # (N, 3)
-    return ink_intensity(images, ink_colour(images, background_rgb), background_rgb)
+    # 2. ink: the median colour of the pixels farthest from the background
+    ink_rgb = ink_colour(images, background_rgb)  # (N, 3)
+    # 3. back to white on black, for the classifier
+    return background_rgb, ink_rgb, ink_intensity(images, ink_rgb, background_rgb)
+
+
+def white_on_black(images: torch.Tensor) -> torch.Tensor:
+    """Any coloured digit ``(N, 3, H, W)`` in [0, 1] back to a white-on-black one ``(N, 1, 32, 32)``: the classifier's input."""
+    return measure_colours(images)[2]
 
 
 @torch.no_grad()
@@ -116,16 +125,10 @@ def read_images(images: torch.Tensor, classifier=None) -> ColourReading:
 
     ``classifier``: the digit classifier, default the shipped one (``pretrained.digit_classifier()``).
     """
-    check_images(images)
+    background_rgb, ink_rgb, intensity = measure_colours(images)  # (N, 3), (N, 3), (N, 1, 32, 32)
     if classifier is None:
         classifier = pretrained.digit_classifier()
-    images = images.float().cpu()
-    # 1. background: the border's median colour
-    background_rgb = background_colour(images)  # (N, 3)
-    # 2. ink: the median colour of the pixels farthest from the background
-    ink_rgb = ink_colour(images, background_rgb)  # (N, 3)
-    # 3. digit: back to white on black, then the classifier
-    digit = predict_classes(classifier, ink_intensity(images, ink_rgb, background_rgb))  # (N,)
+    digit = predict_classes(classifier, intensity)  # (N,)
     return ColourReading(digit, nearest_palette_colour(ink_rgb), nearest_palette_colour(background_rgb),
                          ink_rgb, background_rgb)
 

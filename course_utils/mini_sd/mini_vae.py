@@ -95,7 +95,11 @@ def encode_latent_dist(vae, images: torch.Tensor, batch_size: int = 256) -> tupl
 
 def latent_scaling_factor(vae, images: torch.Tensor, generator: torch.Generator | None = None) -> float:
     """1 / std of sampled (unscaled) latents of ``images``: SD v1 measured 0.18215 this way."""
-    means, stds = encode_latent_dist(vae, images)
+    return scaling_factor_of(*encode_latent_dist(vae, images), generator)
+
+
+def scaling_factor_of(means: torch.Tensor, stds: torch.Tensor, generator: torch.Generator | None = None) -> float:
+    """1 / std of latents sampled from q(z|x) = N(means, stds²), e.g. a ``LatentTable``'s rows."""
     latents = means + stds * torch.randn(means.shape, generator=generator)
     return 1.0 / latents.std().item()
 

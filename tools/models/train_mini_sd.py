@@ -138,8 +138,8 @@ def train_unet(work: Path, vae, text_encoder, tokenizer, figures: dict, device, 
     else:
         table = latent_table.encode_digits(vae, px, lb, colours=True, batch_size=1024, progress=True)  # 150,750 rows
         torch.save(dict(vars(table)), saved)
-    latents = table.means + table.stds * torch.randn(table.means.shape, generator=torch.Generator().manual_seed(0))
-    vae.register_to_config(scaling_factor=1.0 / latents.std().item())  # SD v1 measured its 0.18215 this way
+    factor = mini_vae.scaling_factor_of(table.means, table.stds, torch.Generator().manual_seed(0))
+    vae.register_to_config(scaling_factor=factor)  # SD v1 measured its 0.18215 this way
     if (started := latest_checkpoint(work / "unet")) is not None:  # resuming: the factor the UNet trained with
         settings = json.loads((started / "checkpoint.json").read_text())["settings"]
         vae.register_to_config(scaling_factor=settings["scaling_factor"])
