@@ -7,19 +7,62 @@ import torch
 from course_utils.checks.verdicts import assert_close, run_check
 
 
+# LDM's first-stage autoencoders (the latent-diffusion repository's model table): kl-f4 keeps 3 latent
+# channels, kl-f8 (SD v1's) 4, kl-f16 16. The check builds tiny untrained VAEs shaped like each.
+LDM_FAMILY = ((4, 3), (8, 4), (16, 16))  # (downsampling factor f, latent channels)
+
+
+def ldm_shaped_vae(factor: int, latent_channels: int):
+    """A tiny untrained ``AutoencoderKL`` with downsampling ``factor`` (a power of 2) and ``latent_channels``."""
+    from diffusers import AutoencoderKL
+
+    blocks = factor.bit_length()  # every block but the last halves the size: f = 2^(blocks − 1)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        return AutoencoderKL(in_channels=3, out_channels=3, latent_channels=latent_channels, layers_per_block=1,
+                             block_out_channels=(8,) * blocks, norm_num_groups=4,
+                             down_block_types=("DownEncoderBlock2D",) * blocks,
+                             up_block_types=("UpDecoderBlock2D",) * blocks)
+
+
+def _latent_shape_hint(got, expected, factor: int, height: int) -> str:
+    """What a wrong latent shape usually means (every mistake found, in one sentence each)."""
+    if len(got) != 4:
+        return "Return four numbers: (batch, channels, height / f, width / f)."
+    hints = []
+    if got[0] != expected[0]:
+        hints.append("The first number is the batch size.")
+    if got[1] != expected[1]:
+        hints.append("The channel count is vae.config.latent_channels; it is 4 only for SD v1's VAE.")
+    implied = height / got[2] if got[2] else None
+    if implied == 8 and factor != 8:
+        hints.append(f"This VAE downsamples by f = {factor}, not 8: work f out from vae.config, do not write it down.")
+    elif implied == 2 * factor:
+        hints.append("One halving too many: the last block of the encoder keeps its size.")
+    return " ".join(hints) or "Read the channels and the downsampling from vae.config."
+
+
 def check_latent_shape(latent_shape_fn, vae) -> bool | None:
-    """``latent_shape_fn(vae, batch_size, height, width)`` must give the shape ``vae.encode`` produces."""
+    """``latent_shape_fn(vae, batch_size, height, width)`` must give the shape ``vae.encode`` produces.
+
+    It is tried on ``vae`` and on tiny VAEs shaped like LDM's kl-f4, kl-f8 and kl-f16, so a shape written
+    down for one VAE fails on the others.
+    """
 
     def test():
-        for batch_size, height, width in ((1, 16, 16), (2, 16, 24), (1, 32, 8)):
-            pixels = torch.zeros(batch_size, 3, height, width, device=vae.device, dtype=vae.dtype)
-            with torch.no_grad():
-                expected = tuple(vae.encode(pixels).latent_dist.mean.shape)  # (B, C, H/f, W/f)
-            got = tuple(int(n) for n in latent_shape_fn(vae, batch_size, height, width))
-            assert got == expected, (
-                f"for {batch_size} image(s) of {height}×{width} you gave {got}, the VAE makes {expected}. "
-                "Read the channels and the downsampling from vae.config."
-            )
+        vaes = [("this notebook's VAE", vae)] + [
+            (f"an f = {f} VAE with {c} latent channels (like LDM's kl-f{f})", ldm_shaped_vae(f, c))
+            for f, c in LDM_FAMILY]
+        for name, model in vaes:
+            factor = 2 ** (len(model.config.block_out_channels) - 1)
+            for batch_size, height, width in ((1, 32, 32), (2, 32, 48), (1, 64, 16)):
+                pixels = torch.zeros(batch_size, 3, height, width, device=model.device, dtype=model.dtype)
+                with torch.no_grad():
+                    expected = tuple(model.encode(pixels).latent_dist.mean.shape)  # (B, C, H/f, W/f)
+                got = tuple(int(n) for n in latent_shape_fn(model, batch_size, height, width))
+                assert got == expected, (
+                    f"{name}, {batch_size} image(s) of {height}×{width}: you gave {got}, the VAE makes "
+                    f"{expected}. " + _latent_shape_hint(got, expected, factor, height))
 
     return run_check("latent shape", test)
 

@@ -100,6 +100,33 @@ def test_check_timestep_embedding(capsys):
 
 # --- notebook 03 -----------------------------------------------------------------------------
 
+def latent_shape_right(vae, batch_size, height, width):
+    factor = 2 ** (len(vae.config.block_out_channels) - 1)
+    return batch_size, vae.config.latent_channels, height // factor, width // factor
+
+
+def test_check_latent_shape_needs_the_config(capsys):
+    """A shape written down for SD v1's VAE (4 channels, f = 8) passes on it and fails on LDM's other shapes."""
+    vae = vae_latent_space.ldm_shaped_vae(8, 4)
+
+    def sd_only(vae, batch_size, height, width):
+        return batch_size, 4, height // 8, width // 8
+
+    def channels_fixed(vae, batch_size, height, width):
+        return (batch_size, 4) + tuple(latent_shape_right(vae, batch_size, height, width)[2:])
+
+    def one_too_many(vae, batch_size, height, width):
+        factor = 2 ** len(vae.config.block_out_channels)
+        return batch_size, vae.config.latent_channels, height // factor, width // factor
+
+    assert verdicts(vae_latent_space.check_latent_shape, latent_shape_right, sd_only, vae) == (True, False, None)
+    assert "not 8" in capsys.readouterr().out
+    assert vae_latent_space.check_latent_shape(channels_fixed, vae) is False
+    assert "latent_channels" in capsys.readouterr().out
+    assert vae_latent_space.check_latent_shape(one_too_many, vae) is False
+    assert "One halving too many" in capsys.readouterr().out
+
+
 def test_check_scaling_factor(capsys):
     def per_channel(latents):
         return 1 / latents.std(dim=(0, 2, 3))
