@@ -70,27 +70,103 @@ def check_zero_shot(classify_fn) -> bool | None:
     return run_check("zero-shot classification", test)
 
 
-def check_text_conditioned_loss(loss_fn) -> bool | None:
-    """``loss_fn(unet, scheduler, latents, encoder_hidden_states, noise, timesteps)`` = noise-prediction MSE."""
-    from diffusers import DDPMScheduler, UNet2DConditionModel
+def _tiny_text_unet():
+    from diffusers import UNet2DConditionModel
 
-    def test():
+    with torch.random.fork_rng(devices=[]):
         torch.manual_seed(0)
-        unet = UNet2DConditionModel(sample_size=8, in_channels=4, out_channels=4, layers_per_block=1,
+        return UNet2DConditionModel(sample_size=8, in_channels=4, out_channels=4, layers_per_block=1,
                                     block_out_channels=(32, 64), cross_attention_dim=16, attention_head_dim=4,
                                     norm_num_groups=8, down_block_types=("CrossAttnDownBlock2D", "DownBlock2D"),
                                     up_block_types=("UpBlock2D", "CrossAttnUpBlock2D")).eval()
-        scheduler = DDPMScheduler(beta_start=0.00085, beta_end=0.012, beta_schedule="scaled_linear")
-        generator = torch.Generator().manual_seed(0)
-        latents = torch.randn(3, 4, 8, 8, generator=generator)  # (B, 4, h, w)
-        states = torch.randn(3, 77, 16, generator=generator)  # (B, 77, D)
-        noise = torch.randn(3, 4, 8, 8, generator=generator)
-        timesteps = torch.tensor([5, 500, 990])
-        with torch.no_grad():
-            noisy = scheduler.add_noise(latents, noise, timesteps)
-            expected = F.mse_loss(unet(noisy, timesteps, encoder_hidden_states=states).sample, noise)
-            got = loss_fn(unet, scheduler, latents, states, noise, timesteps)
-        assert isinstance(got, torch.Tensor) and got.ndim == 0, "return the mean squared error as a 0-d tensor."
-        assert_close(got, expected, "the loss", atol=1e-6)
 
-    return run_check("text-conditioned noise-prediction loss", test)
+
+def _reference_loss(unet, scheduler, latents, caption_states, timesteps, noise, used_ids):
+    """The loss a training step with these draws must give: MSE to ε, or to v for a v-prediction scheduler."""
+    noisy = scheduler.add_noise(latents, noise, timesteps)  # √ᾱ_t z + √(1 − ᾱ_t) ε
+    prediction = unet(noisy, timesteps, encoder_hidden_states=caption_states[used_ids]).sample
+    target = noise if scheduler.config.prediction_type == "epsilon" else scheduler.get_velocity(latents, noise, timesteps)
+    return F.mse_loss(prediction, target)
+
+
+def _draws_hint(timesteps, dropped, drop_prob: float, num_train_timesteps: int) -> str | None:
+    """What is wrong with a large batch's random draws, or None when they look right."""
+    last = num_train_timesteps - 1
+    if timesteps.min() < 0 or timesteps.max() > last:
+        return f"timesteps must lie in 0 … {last} (the scheduler's num_train_timesteps is {num_train_timesteps})."
+    if timesteps.max() < last:
+        return (f"among {len(timesteps):,} draws not one t = {last}: torch.randint's upper bound is exclusive, "
+                f"so randint(0, {last}) never draws the noisiest step. Use num_train_timesteps as the bound.")
+    if timesteps.min() > 0:
+        return f"among {len(timesteps):,} draws not one t = 0: draw every t from 0 to {last}."
+    if abs(timesteps.float().mean().item() - last / 2) > 0.05 * num_train_timesteps:
+        return "the timesteps are not uniform over 0 … T − 1: every step should be equally likely."
+    share = dropped.float().mean().item()
+    if share in (0.0, 1.0):
+        return (f"{share:.0%} of the captions were dropped: draw once per example (torch.rand(B) < drop_prob), "
+                "not once for the whole batch.")
+    if abs(share - (1 - drop_prob)) < 0.03 and drop_prob < 0.5:
+        return (f"you dropped {share:.0%} of the captions, not {drop_prob:.0%}: drop a caption when its random "
+                "number is *below* drop_prob.")
+    if abs(share - drop_prob) > 0.03:
+        return f"{share:.1%} of the captions were replaced by the empty one; expected about {drop_prob:.0%}."
+    return None
+
+
+def check_training_step(step_fn) -> bool | None:
+    """``step_fn(unet, scheduler, latents, caption_ids, caption_states, empty_id, generator, drop_prob)``.
+
+    It must return ``(loss, timesteps, noise, used_ids)``: t uniform over every training step (0 … T − 1),
+    fresh Gaussian noise, each caption replaced by the empty one with probability ``drop_prob`` (one draw per
+    example), all drawn from ``generator``; and the loss diffusers' noising and the scheduler's target give
+    for exactly those draws (ε, or v for ``prediction_type="v_prediction"``).
+    """
+    from diffusers import DDPMScheduler
+
+    def test():
+        unet = _tiny_text_unet()
+        generator = torch.Generator().manual_seed(0)
+        caption_states = torch.randn(11, 77, 16, generator=generator)  # (10 captions + "", 77, D)
+        empty_id, drop_prob = 10, 0.1
+        for prediction_type in ("epsilon", "v_prediction"):
+            scheduler = DDPMScheduler(beta_start=0.00085, beta_end=0.012, beta_schedule="scaled_linear",
+                                      prediction_type=prediction_type)
+            latents = torch.randn(6, 4, 8, 8, generator=generator)  # (B, 4, h, w) clean scaled latents
+            caption_ids = torch.arange(6)  # (B,) rows of caption_states
+            with torch.no_grad():
+                loss, timesteps, noise, used_ids = step_fn(unet, scheduler, latents, caption_ids, caption_states,
+                                                           empty_id, torch.Generator().manual_seed(1), drop_prob)
+                assert isinstance(loss, torch.Tensor) and loss.ndim == 0, "return the loss as a 0-d tensor first."
+                timesteps, used_ids = torch.as_tensor(timesteps).long(), torch.as_tensor(used_ids).long()
+                assert timesteps.shape == (6,) and used_ids.shape == (6,) and noise.shape == latents.shape, (
+                    "return one timestep and one caption id per example, and noise shaped like the latents.")
+                kept = used_ids != empty_id
+                assert torch.equal(used_ids[kept], caption_ids[kept]), (
+                    "a caption that is not dropped must stay the example's own caption id.")
+                expected = _reference_loss(unet, scheduler, latents, caption_states, timesteps, noise, used_ids)
+            target = "ε (the noise)" if prediction_type == "epsilon" else "v = √ᾱ_t ε − √(1 − ᾱ_t) z (scheduler.get_velocity)"
+            assert_close(loss, expected, f"the loss with prediction_type={prediction_type!r}, whose target is {target}",
+                         atol=1e-5)
+        # Many draws at once: the distributions, with a model too cheap to matter.
+        many = 20_000
+        latents = torch.zeros(many, 4, 8, 8)
+
+        class Echo(torch.nn.Module):  # returns its input: the statistics below need no real UNet
+            def forward(self, sample, timestep, encoder_hidden_states=None):
+                return type("Output", (), {"sample": sample})()
+
+        with torch.no_grad():
+            _, timesteps, noise, used_ids = step_fn(Echo(), scheduler, latents, torch.zeros(many, dtype=torch.long),
+                                                    caption_states, empty_id, torch.Generator().manual_seed(2),
+                                                    drop_prob)
+            again = step_fn(Echo(), scheduler, latents, torch.zeros(many, dtype=torch.long), caption_states,
+                            empty_id, torch.Generator().manual_seed(2), drop_prob)
+        timesteps, used_ids = torch.as_tensor(timesteps).long(), torch.as_tensor(used_ids).long()
+        hint = _draws_hint(timesteps, used_ids == empty_id, drop_prob, scheduler.config.num_train_timesteps)
+        assert hint is None, hint
+        assert abs(noise.mean().item()) < 0.02 and abs(noise.std().item() - 1) < 0.02, (
+            "the noise must be standard Gaussian: torch.randn, not torch.rand.")
+        assert torch.equal(torch.as_tensor(again[1]).long(), timesteps) and torch.equal(again[2], noise), (
+            "draw everything from the generator you are given (generator=generator), so a step can be repeated.")
+
+    return run_check("a training step with caption dropout", test)

@@ -4,7 +4,7 @@ Stable Diffusion's UNet is trained exactly as notebook 02's, with two changes: i
 *latents* (the VAE's, times ``scaling_factor``) instead of pixels, and it is conditioned on the
 text encoder's hidden states through cross-attention instead of on a class label:
 
-    L = E_{z, c, ε, t} ‖ε − ε_θ(√ᾱ_t · z + √(1 − ᾱ_t) · ε, t, τ(c))‖²      (LDM paper, eq. 2)
+    L = E_{z, c, ε, t} ‖ε − ε_θ(√ᾱ_t · z + √(1 − ᾱ_t) · ε, t, τ(c))‖²      (LDM paper, eq. 3)
 
 where τ(c) is the frozen text encoder's output for caption c. ``caption_dropout`` of the captions
 are replaced by "" so the same UNet learns the unconditional prediction that classifier-free

@@ -2,6 +2,7 @@
 
 import math
 
+import pytest
 import torch
 import torch.nn.functional as F
 
@@ -37,15 +38,36 @@ def test_zero_shot_check():
     assert train_your_own_sd.check_zero_shot(unnormalised) in (True, False)  # may agree by chance; must not raise
 
 
-def test_text_conditioned_loss_check():
-    def right(unet, scheduler, latents, states, noise, timesteps):
-        noisy = scheduler.add_noise(latents, noise, timesteps)
-        return F.mse_loss(unet(noisy, timesteps, encoder_hidden_states=states).sample, noise)
+def training_step(unet, scheduler, latents, caption_ids, caption_states, empty_id, generator, drop_prob,
+                  *, t_high=None, drop_below=True, target="scheduler", noise_fn=torch.randn, per_example=True,
+                  use_generator=True):
+    """The right training step, or (through the keywords) one of the usual wrong ones."""
+    g = dict(generator=generator) if use_generator else {}
+    batch = len(latents)
+    high = scheduler.config.num_train_timesteps if t_high is None else t_high
+    timesteps = torch.randint(0, high, (batch,), **g)
+    noise = noise_fn(latents.shape, **g)
+    draws = torch.rand(batch if per_example else 1, **g).expand(batch)
+    dropped = draws < drop_prob if drop_below else draws > drop_prob
+    used_ids = torch.where(dropped, torch.tensor(empty_id), caption_ids)
+    noisy = scheduler.add_noise(latents, noise, timesteps)
+    prediction = unet(noisy, timesteps, encoder_hidden_states=caption_states[used_ids]).sample
+    velocity = scheduler.config.prediction_type == "v_prediction" and target == "scheduler"
+    goal = scheduler.get_velocity(latents, noise, timesteps) if velocity else noise
+    return F.mse_loss(prediction, goal), timesteps, noise, used_ids
 
-    def predicts_latents(unet, scheduler, latents, states, noise, timesteps):
-        noisy = scheduler.add_noise(latents, noise, timesteps)
-        return F.mse_loss(unet(noisy, timesteps, encoder_hidden_states=states).sample, latents)
 
-    assert train_your_own_sd.check_text_conditioned_loss(right) is True
-    assert train_your_own_sd.check_text_conditioned_loss(predicts_latents) is False
-    assert train_your_own_sd.check_text_conditioned_loss(stub) is None
+@pytest.mark.parametrize("mistake, hint", [
+    (dict(t_high=999), "upper bound is exclusive"),
+    (dict(drop_below=False), "below"),
+    (dict(target="noise"), "get_velocity"),
+    (dict(noise_fn=torch.rand), "torch.randn"),
+    (dict(per_example=False), "once per example"),
+    (dict(use_generator=False), "generator"),
+])
+def test_training_step_check_names_the_usual_mistakes(mistake, hint, capsys):
+    assert train_your_own_sd.check_training_step(training_step) is True
+    capsys.readouterr()
+    assert train_your_own_sd.check_training_step(lambda *a: training_step(*a, **mistake)) is False
+    assert hint in capsys.readouterr().out
+    assert train_your_own_sd.check_training_step(stub) is None

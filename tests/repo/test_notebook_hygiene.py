@@ -59,6 +59,21 @@ def test_has_two_self_checking_exercises_and_a_widget(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_a_cell_ending_in_explore_hides_its_return_value(path):
+    """``explore`` returns the widget panel; as a cell's last expression its text repr
+    (``interactive(children=…``) would be printed under the static view in every handout."""
+    import ast
+
+    for i, cell in enumerate(read(path).cells):
+        if cell.cell_type != "code" or "explore(" not in cell.source:
+            continue
+        body = ast.parse("\n".join(line for line in cell.source.splitlines() if not line.startswith(("%", "!")))).body
+        last = body[-1] if body else None
+        if isinstance(last, ast.Expr) and isinstance(last.value, ast.Call) and "explore" in ast.unparse(last.value.func):
+            assert cell.source.rstrip().endswith(";"), f"cell {i}: end the explore(...) call with ';'"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_no_hard_coded_cuda_or_absolute_paths(path):
     for cell in read(path).cells:
         if cell.cell_type == "code":
