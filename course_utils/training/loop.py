@@ -13,6 +13,13 @@ a gradient scaler, so small gradients do not round to zero) or bfloat16 (float32
 range: no scaler needed); float32 means no autocast. On a GPU the default is float16. On the CPU
 the default is float32; ``COURSE_DTYPE=float16`` there runs the GPU's recipe, scaler included, to
 rehearse it: slower than float32 on most CPUs, which lack fast float16 arithmetic.
+
+The loop runs through Hugging Face accelerate (``course_utils.training.processes``): launched as N
+processes (``accelerate launch``, ``torchrun``, ``notebook_launcher``) each process trains on its
+shard of every batch and the gradients are averaged, so every process keeps the same weights;
+``batch_size`` is the global batch. Mixed precision comes from accelerate (the dtype above), except
+float16 on the CPU, which accelerate lacks and the loop rehearses itself. Only the main process
+prints, shows progress and writes checkpoints; every process can resume from them.
 """
 
 from __future__ import annotations
@@ -32,6 +39,15 @@ from course_utils.training.checkpoints import (
     load_checkpoint,
     non_finite_weights,
     save_checkpoint,
+)
+from course_utils.training.processes import (
+    average_gradients,
+    check_divisible,
+    cpu_float16_rehearsal,
+    mean_over_processes,
+    shard,
+    shard_generator,
+    training_accelerator,
 )
 from course_utils.training.seeding import seed_everything
 
@@ -101,7 +117,7 @@ def train_loop(model, loss_fn, *, num_examples: int, num_steps: int, batch_size:
                max_grad_norm: float | None = None, ema_decay: float | None = None,
                checkpoint_dir=None, checkpoint_every: int = 250, seed: int = 0, device=None, dtype=None,
                progress: bool = True, max_seconds: float | None = None, stop_at_step: int | None = None,
-               desc: str = "training") -> list[float]:
+               gradient_accumulation_steps: int = 1, desc: str = "training") -> list[float]:
     """Train ``model`` for ``num_steps`` steps in total; returns the loss of every step from step 0.
 
     ``loss_fn(index, generator)`` gets the batch's example indices (B,) (CPU, long) and the data
@@ -116,6 +132,8 @@ def train_loop(model, loss_fn, *, num_examples: int, num_steps: int, batch_size:
     or on reaching step ``stop_at_step``, with a checkpoint, so calling it again continues. A NaN or
     inf loss (or weights) stops the run with ``TrainingDivergedError`` before anything diverged is
     saved; ``checkpoint_dir`` must be writable and outside the installed package (checked before step 1).
+    ``gradient_accumulation_steps`` splits each process's share of a batch into that many smaller
+    passes whose gradients add up before the step: the same update with less memory.
     """
     # 1. check the inputs (before anything is read or written)
     checked = check_loop_settings(num_examples, num_steps, batch_size, learning_rate, checkpoint_every, max_seconds,
@@ -130,12 +148,26 @@ def train_loop(model, loss_fn, *, num_examples: int, num_steps: int, batch_size:
                     dataset_size=num_examples, warmup_steps=warmup_steps, decay=decay, weight_decay=weight_decay)
     settings.update({k: v for k, v in (("max_grad_norm", max_grad_norm), ("ema_decay", ema_decay)) if v is not None})
 
-    # 2. model, optimizer and mixed-precision scaler on the device
+    # 2. the processes (accelerate), model, optimizer and mixed-precision scaler on the device
     device = torch.device(device) if device is not None else config.get_device()
     amp_dtype = autocast_dtype(device, dtype)  # None: plain float32
+    accelerator = training_accelerator(device, amp_dtype)
+    rank, world, main = accelerator.process_index, accelerator.num_processes, accelerator.is_main_process
+    accumulation = whole_number(gradient_accumulation_steps)
+    if accumulation is None or accumulation < 1:
+        raise ValueError(f"gradient_accumulation_steps={gradient_accumulation_steps!r} must be a positive int, e.g. 1.")
+    check_divisible(batch_size, world, accumulation)
+    if world > 1 and accelerator.device.type != "cpu":
+        device = accelerator.device  # each process its own GPU: cuda:0, cuda:1, …
     model.to(device).train()
     optimizer = torch.optim.AdamW(model.parameters(), lr=learning_rate, weight_decay=weight_decay)
-    scaler = torch.amp.GradScaler(device.type, enabled=amp_dtype == torch.float16)
+    rehearsal = cpu_float16_rehearsal(device, amp_dtype)
+    scaler = accelerator.scaler or torch.amp.GradScaler(device.type, enabled=rehearsal)  # float16: a loss scaler
+
+    def autocast():
+        if amp_dtype is None or rehearsal:  # float32 (autocast off), or float16 rehearsed on the CPU
+            return torch.autocast(device.type, dtype=amp_dtype or torch.float32, enabled=amp_dtype is not None)
+        return accelerator.autocast()
     data_generator = torch.Generator()  # data order and every random choice of the loss_fn
     ema = None
     if ema_decay is not None:
@@ -155,10 +187,10 @@ def train_loop(model, loss_fn, *, num_examples: int, num_steps: int, batch_size:
         if step > num_steps:
             raise ValueError(f"The checkpoint in {checkpoint_dir} is at step {step}, past num_steps={num_steps}; "
                              "ask for num_steps ≥ that, or use a fresh checkpoint_dir.")
-        if progress:
+        if progress and main:
             print(f"Resuming from step {step} (checkpoint in {checkpoint_dir}).")
     end = num_steps if stop_at_step is None else stop_at_step  # this call's last step
-    if checkpoint_dir is not None and step < end:
+    if checkpoint_dir is not None and step < end and main:
         check_writable(checkpoint_dir)  # fail now, not after the steps have run
     start = time.perf_counter()
 
@@ -168,24 +200,30 @@ def train_loop(model, loss_fn, *, num_examples: int, num_steps: int, batch_size:
     # 4. the loop: batch of indices → loss → update (under autocast unless float32)
     from tqdm.auto import tqdm
 
-    bar = tqdm(total=num_steps, initial=step, disable=not progress, desc=desc)
+    bar = tqdm(total=num_steps, initial=step, disable=not (progress and main), desc=desc)
     while step < end:
         if position + batch_size > len(order):  # new epoch: a new shuffled order
             order, position = torch.randperm(num_examples, generator=data_generator), 0
-        index = order[position:position + batch_size]  # (B,)
+        index = order[position:position + batch_size]  # (B,) the global batch, the same on every process
         position += batch_size
         for group in optimizer.param_groups:
             group["lr"] = learning_rate_at(step, learning_rate, warmup_steps, num_steps, decay)
-        with torch.autocast(device.type, dtype=amp_dtype or torch.float32, enabled=amp_dtype is not None):
-            loss = loss_fn(index, data_generator)
-        if not (isinstance(loss, torch.Tensor) and loss.ndim == 0):
-            raise ValueError(f"loss_fn returned {type(loss).__name__} {tuple(getattr(loss, 'shape', ()))}; it must "
-                             "return a scalar tensor, e.g. ((prediction - target) ** 2).mean().")
-        if not math.isfinite(loss_value := loss.item()):  # stop before a NaN or inf reaches the weights
+        generator = shard_generator(data_generator, rank, world)
+        optimizer.zero_grad(set_to_none=True)
+        step_loss = 0.0
+        for part in shard(index, rank, world).chunk(accumulation):  # (B / N / accumulation,) each
+            with autocast():
+                loss = loss_fn(part, generator)
+            if not (isinstance(loss, torch.Tensor) and loss.ndim == 0):
+                raise ValueError(f"loss_fn returned {type(loss).__name__} {tuple(getattr(loss, 'shape', ()))}; it "
+                                 "must return a scalar tensor, e.g. ((prediction - target) ** 2).mean().")
+            loss = loss / accumulation if accumulation > 1 else loss
+            scaler.scale(loss).backward()
+            step_loss = step_loss + loss.detach()
+        if not math.isfinite(loss_value := mean_over_processes(accelerator, step_loss)):  # before the weights change
             bar.close()
             raise diverged(f"The loss became {loss_value} at step {step + 1} of {num_steps}")
-        optimizer.zero_grad(set_to_none=True)
-        scaler.scale(loss).backward()
+        average_gradients(accelerator, model)  # several processes: every gradient becomes their mean
         if max_grad_norm is not None:
             scaler.unscale_(optimizer)  # clip the true gradients, not the scaled ones
             torch.nn.utils.clip_grad_norm_(model.parameters(), max_grad_norm)
@@ -206,8 +244,10 @@ def train_loop(model, loss_fn, *, num_examples: int, num_steps: int, batch_size:
                 raise diverged(f"After step {step} of {num_steps} {bad[0]} (and {len(bad) - 1} more tensors) "
                                "hold NaN or inf")
         if checkpoint_dir is not None and (step % checkpoint_every == 0 or pause):
-            save_checkpoint(checkpoint_dir, step, model, optimizer, scaler, data_generator, settings,
-                            losses, order, position, ema)
+            if main:
+                save_checkpoint(checkpoint_dir, step, model, optimizer, scaler, data_generator, settings,
+                                losses, order, position, ema)
+            accelerator.wait_for_everyone()
         if pause:
             break
     bar.close()
