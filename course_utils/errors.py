@@ -38,6 +38,10 @@ class CourseOutOfMemoryError(RuntimeError):
     """The GPU or the computer's RAM ran out of memory; the message lists what to turn down."""
 
 
+class DataFolderError(ValueError):
+    """A learner's folder of captioned images cannot be read; the message names the file and the fix."""
+
+
 OOM_ADVICE = (
     "The GPU ran out of memory. Fixes, cheapest first: (1) restart the runtime to free memory "
     "held by earlier cells; (2) use fp16 (`dtype=torch.float16`, the default on cuda); "

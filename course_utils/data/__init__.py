@@ -3,4 +3,4 @@
 Nothing is imported here; import a module, e.g. ``from course_utils.data import captions``.
 """
 
-__all__ = ["captions", "digits", "sources", "transforms", "colours", "compositions"]
+__all__ = ["captions", "digits", "sources", "transforms", "colours", "compositions", "image_folder"]
