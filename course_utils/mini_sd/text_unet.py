@@ -30,14 +30,14 @@ from course_utils.training.loop import train_loop
 SD15_BETAS = dict(num_train_timesteps=1000, beta_start=0.00085, beta_end=0.012, beta_schedule="scaled_linear")
 
 
-def build_mini_unet(cross_attention_dim: int, seed: int = 0):
-    """SD v1's UNet design shrunk: 4→4 latent channels on 8×8, cross-attention in every block."""
+def build_mini_unet(cross_attention_dim: int, seed: int = 0, sample_size: int = 8):
+    """SD v1's UNet design shrunk: 4→4 latent channels on 8×8 (``sample_size``), cross-attention in every block."""
     from diffusers import UNet2DConditionModel
 
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         return UNet2DConditionModel(  # SD v1.5: (320, 640, 1280, 1280), 2 layers, 768-d context, 64×64 latents
-            sample_size=8, in_channels=4, out_channels=4, layers_per_block=1,
+            sample_size=sample_size, in_channels=4, out_channels=4, layers_per_block=1,
             block_out_channels=(64, 128), norm_num_groups=32,
             down_block_types=("CrossAttnDownBlock2D", "CrossAttnDownBlock2D"),
             up_block_types=("CrossAttnUpBlock2D", "CrossAttnUpBlock2D"),

@@ -12,6 +12,13 @@ measures every figure and writes the model card.
 
     OMP_NUM_THREADS=2 python tools/models/train_mini_sd.py --work-dir /tmp/mini-sd-work
     python tools/models/train_mini_sd.py --device cuda --work-dir /tmp/mini-sd-work   # on a GPU
+
+With ``--data DIR --out OUT`` it trains the same three parts on your own captioned pictures instead
+(``tools/models/own_pictures_run.py``), on one process or several:
+
+    python tools/models/train_mini_sd.py --data my_pictures --out my-mini-sd --max-steps 500
+    torchrun --nproc_per_node 2 tools/models/train_mini_sd.py --data my_pictures --out my-mini-sd   # 2 CPU processes
+    accelerate launch --num_processes 2 tools/models/train_mini_sd.py --device cuda --data my_pictures --out my-mini-sd
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ import torch
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # own_pictures_run beside this script
 
 from course_utils import evaluation, pretrained  # noqa: E402
 from course_utils.data import digits, transforms  # noqa: E402
@@ -37,6 +45,8 @@ from course_utils.mini_sd import latent_table, mini_clip, mini_vae, text_unet  #
 from course_utils.mini_sd.tokenizer import save_clip_tokenizer_files  # noqa: E402
 from course_utils.sd.architecture import SD15_SCHEDULER_CONFIG  # noqa: E402
 from course_utils.training.checkpoints import latest_checkpoint  # noqa: E402
+
+import own_pictures_run  # noqa: E402
 
 # clip: the 2,621 steps a 1,400-second budget fitted on the 2-core machine; vae: enough for ≥ 28 dB PSNR
 STEPS = dict(classifier=600, clip=2621, vae=9000, unet=40000)
@@ -255,7 +265,11 @@ def main() -> None:
     parser.add_argument("--digits", type=int, default=None, help="a dry run: the UNet's table holds only N digits")
     parser.add_argument("--budget", default="", help="seconds per stage, e.g. clip=60,vae=90,unet=240: each stage "
                         "trains at most as many steps as fit (timed on 20 trial steps)")
+    own_pictures_run.add_arguments(parser)
     args = parser.parse_args()
+    if args.data is not None:
+        own_pictures_run.run(args)
+        return
     for name in STEPS:
         STEPS[name] = max(1, round(STEPS[name] * args.steps_scale))
     LIMIT["digits"] = args.digits
