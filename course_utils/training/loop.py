@@ -45,6 +45,7 @@ from course_utils.training.processes import (
     check_divisible,
     cpu_float16_rehearsal,
     mean_over_processes,
+    release,
     shard,
     shard_generator,
     training_accelerator,
@@ -254,6 +255,7 @@ def train_loop(model, loss_fn, *, num_examples: int, num_steps: int, batch_size:
     if ema is not None:
         ema.copy_to(model.parameters())  # sample with the averaged weights
     model.eval()
+    release(accelerator)  # one process: leave no accelerate state behind (notebook_launcher needs none)
     return losses
 
 

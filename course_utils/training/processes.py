@@ -53,6 +53,19 @@ def training_accelerator(device: torch.device, amp_dtype: torch.dtype | None):
         return Accelerator(cpu=device.type == "cpu", mixed_precision=mixed)
 
 
+def release(accelerator) -> None:
+    """After a run on one process, forget accelerate's process-wide state.
+
+    A notebook can then still start several processes with ``accelerate.notebook_launcher``, which
+    refuses to once an ``Accelerator`` exists in the notebook's own process. A launched run keeps its
+    state: its processes stay a group until they exit.
+    """
+    from accelerate.state import AcceleratorState
+
+    if accelerator.num_processes == 1:
+        AcceleratorState._reset_state(reset_partial_state=True)
+
+
 def cpu_float16_rehearsal(device: torch.device, amp_dtype: torch.dtype | None) -> bool:
     """float16 on the CPU: the GPU's recipe (autocast + gradient scaler) run where accelerate has none."""
     return device.type == "cpu" and amp_dtype == torch.float16

@@ -86,3 +86,16 @@ def test_shards_cover_the_batch_and_generators_differ_per_process():
         data.manual_seed(0)
         draws.append(torch.rand(3, generator=shard_generator(data, rank, 2)))
     assert not torch.equal(*draws)
+
+
+def test_one_process_leaves_no_accelerate_state_so_notebook_launcher_still_works():
+    from accelerate.state import AcceleratorState
+
+    from course_utils.training.loop import train_loop
+
+    model = torch.nn.Linear(2, 1)
+    model.config = {"in_features": 2, "out_features": 1}
+    data = torch.randn(8, 2, generator=torch.Generator().manual_seed(0))
+    train_loop(model, lambda index, generator: model(data[index]).pow(2).mean(), num_examples=8, num_steps=2,
+               batch_size=4, learning_rate=1e-2, settings={}, device="cpu", progress=False)
+    assert len(AcceleratorState._shared_state) == 0  # notebook_launcher refuses to start once an Accelerator exists
