@@ -38,6 +38,9 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # own_pictures_run beside this script
 
+import own_pictures_run  # noqa: E402
+from run_records import PLACES, keep_stage, kept_stage, loss_curves, wall_seconds  # noqa: E402
+
 from course_utils import evaluation, pretrained  # noqa: E402
 from course_utils.data import digits, transforms  # noqa: E402
 from course_utils.data.compositions import caption_table  # noqa: E402
@@ -46,18 +49,13 @@ from course_utils.mini_sd.tokenizer import save_clip_tokenizer_files  # noqa: E4
 from course_utils.sd.architecture import SD15_SCHEDULER_CONFIG  # noqa: E402
 from course_utils.training.checkpoints import latest_checkpoint  # noqa: E402
 
-import own_pictures_run  # noqa: E402
-
-# clip: the 2,621 steps a 1,400-second budget fitted on the 2-core machine; vae: enough for ≥ 28 dB PSNR
-STEPS = dict(classifier=600, clip=2621, vae=9000, unet=40000)
+# clip: the 2,621 steps a 1,400-second budget fitted on the 2-core machine; vae: enough for ≥ 28 dB PSNR;
+# unet: what fits in about 45 minutes on the 2 cores
+STEPS = dict(classifier=600, clip=2621, vae=9000, unet=4000)
 BATCH = dict(classifier=128, clip=128, vae=32, unet=128)
 LEARNING_RATE = dict(clip=1e-3, vae=1e-3, unet=1e-3)
-LIMIT = dict(digits=None)  # a dry run's UNet sees only the first N digits (--digits)
+LIMIT = dict(digits=None, curve_cells=None)  # a dry run (--digits): the UNet's first N digits, 20 cells per curve set
 CURVE = (0.05, 0.1, 0.2, 0.4, 0.7)  # fractions of the UNet's steps whose weights are kept for the curve
-# Finished stages (float16 weights, figures, loss curve), committed so that a run spanning several work
-# sessions on fresh machines continues where the last one stopped; deleted once the models ship.
-# A dry run (--steps-scale, --digits) keeps its stages in its work folder instead.
-PLACES = dict(stages=ROOT / "tools" / "models" / "mini-sd-stages")
 TOKENIZER_FILES = ("vocab.json", "merges.txt", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json")
 
 
@@ -86,44 +84,6 @@ def fit_to_budget(stage: str, trial, budgets: dict, work: Path) -> None:
         STEPS[stage] = max(1, min(STEPS[stage], int(budgets[stage] / per_step)))
         print(f"{stage}: {per_step * 1000:.1f} ms per step → {STEPS[stage]} steps in {budgets[stage]} s")
     plan_file.write_text(json.dumps(dict(plan, **{stage: STEPS[stage]})))
-
-
-def wall_seconds(work: Path, stage: str, seconds: float) -> float:
-    """This run's seconds for ``stage`` added to earlier runs' (``work/wall_seconds.json``): a resumed stage's total."""
-    record = work / "wall_seconds.json"
-    totals = json.loads(record.read_text()) if record.exists() else {}
-    totals[stage] = round(totals.get(stage, 0.0) + seconds, 1)
-    record.write_text(json.dumps(totals))
-    return totals[stage]
-
-
-def kept_stage(stage: str, model) -> dict | None:
-    """A finished stage kept in the stages folder: its weights loaded into ``model``, its figures returned; else None."""
-    from safetensors.torch import load_file
-
-    weights, record = PLACES["stages"] / f"{stage}.safetensors", PLACES["stages"] / f"{stage}.json"
-    if not (weights.exists() and record.exists()):
-        return None
-    model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in load_file(str(weights)).items()})
-    print(f"{stage}: finished earlier, loaded from {weights}")
-    return json.loads(record.read_text())
-
-
-def keep_stage(stage: str, model, figures: dict, work: Path) -> None:
-    """Keep a finished stage in the stages folder (float16 weights, figures, loss curve) and round ``model`` the same way.
-
-    Rounding the live model too makes a run that trains the stage and a later run that loads it continue
-    from the same weights (and the float16 weights are the ones that ship).
-    """
-    from safetensors.torch import save_file
-
-    PLACES["stages"].mkdir(parents=True, exist_ok=True)
-    state = {k: v.detach().cpu().half() if v.is_floating_point() else v.detach().cpu()
-             for k, v in model.state_dict().items()}
-    save_file({k: v.contiguous() for k, v in state.items()}, str(PLACES["stages"] / f"{stage}.safetensors"))
-    model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in state.items()})
-    curve = loss_curves(work).get("losses", {}).get(stage)
-    (PLACES["stages"] / f"{stage}.json").write_text(json.dumps(dict(figures, loss_curve=curve), indent=1))
 
 
 def train_judge(work: Path, figures: dict, device) -> torch.nn.Module:
@@ -180,7 +140,40 @@ def train_vae(work: Path, figures: dict, device, budgets: dict):
     return vae
 
 
-def train_unet(work: Path, vae, text_encoder, tokenizer, figures: dict, device, budgets: dict):
+def curve_point(step: int, vae, text_encoder, tokenizer, unet, classifier, work: Path) -> dict:
+    """Composition at guidance 7.5 of the UNet at ``step`` (335 seen + 255 held-out images), kept in work/curve.json.
+
+    Measured while training, so the curve survives even when the run's work folder does not.
+    """
+    from course_utils.sd.composition import composition_adherence, evaluation_cells
+
+    record = work / "curve.json"
+    points = json.loads(record.read_text()) if record.exists() else []
+    if (done := next((p for p in points if p["step"] == step), None)) is not None:
+        return done
+    pipe = pipeline(vae, text_encoder, tokenizer, unet)
+    pipe.set_progress_bar_config(disable=True)
+    cells = dict(seen=evaluation_cells(False), held_out=evaluation_cells(True, repeats=3))  # as the model card's
+    with torch.no_grad():
+        result = {name: composition_adherence(pipe, cells[name][:LIMIT["curve_cells"]], guidance_scale=7.5,
+                                              classifier=classifier.to(unet.device)) for name in cells}
+    point = dict(step=step, **{f"{name}_{attribute}": getattr(result[name], attribute)
+                               for name in ("seen", "held_out") for attribute in ("digit", "ink", "background")},
+                 seen=result["seen"].all_three, held_out=result["held_out"].all_three)
+    record.write_text(json.dumps(points + [point], indent=1))
+    unet.train()
+    print(f"curve: step {step}: all three right on {point['seen']:.1%} of seen, {point['held_out']:.1%} of "
+          "held-out combinations")
+    return point
+
+
+def train_unet(work: Path, vae, text_encoder, tokenizer, classifier, figures: dict, device, budgets: dict):
+    unet = text_unet.build_mini_unet(text_encoder.config.hidden_size, seed=0)
+    if (kept := kept_stage("unet", unet)) is not None:  # finished in an earlier run: its factor and its curve
+        vae.register_to_config(scaling_factor=kept["scaling_factor"])
+        figures["unet"] = {k: v for k, v in kept.items() if k not in ("loss_curve", "curve")}
+        figures["curve"] = kept["curve"]
+        return unet, vae.cpu()
     px, lb = digits.load_digits("train")
     px, lb = px[:LIMIT["digits"]], lb[:LIMIT["digits"]]
     t0 = time.perf_counter()
@@ -198,7 +191,6 @@ def train_unet(work: Path, vae, text_encoder, tokenizer, figures: dict, device, 
     encode_seconds = wall_seconds(work, "encode", time.perf_counter() - t0)
     print(f"latent table: {len(table)} rows in {encode_seconds} s; scaling_factor {vae.config.scaling_factor:.4f}")
     states = text_unet.caption_embeddings(text_encoder, tokenizer, caption_table() + [""])  # (3001, 77, 32)
-    unet = text_unet.build_mini_unet(text_encoder.config.hidden_size, seed=0)
     fit_to_budget("unet", lambda n: text_unet.train_text_unet(copy.deepcopy(unet), table, states, scaling_factor=1.0,
                   num_steps=n, batch_size=BATCH["unet"], device=device, progress=False), budgets, work)
     t0 = time.perf_counter()
@@ -214,25 +206,37 @@ def train_unet(work: Path, vae, text_encoder, tokenizer, figures: dict, device, 
 
         save_file({k: v.detach().half().cpu().contiguous() for k, v in unet.state_dict().items()},
                   str(curve / f"unet_step_{stop:06d}.safetensors"))
+        if stop < STEPS["unet"]:  # the finished UNet is measured below, on its float16 weights
+            curve_point(stop, vae, text_encoder, tokenizer, unet, classifier, work)
     figures["unet"] = dict(steps=STEPS["unet"], batch_size=BATCH["unet"], learning_rate=LEARNING_RATE["unet"],
                            table_rows=len(table), encode_seconds=encode_seconds,
                            final_loss=sum(losses[-50:]) / 50,
                            seconds=wall_seconds(work, "unet", time.perf_counter() - t0),
-                           curve_steps=stops)
+                           curve_steps=stops, scaling_factor=vae.config.scaling_factor)
+    keep_stage("unet", unet, figures["unet"], work)  # rounds the UNet to its float16 weights
+    figures["curve"] = [curve_point(stop, vae, text_encoder, tokenizer, unet, classifier, work) for stop in stops]
+    record = PLACES["stages"] / "unet.json"
+    record.write_text(json.dumps(dict(json.loads(record.read_text()), curve=figures["curve"]), indent=1))
     return unet.cpu(), vae.cpu()
 
 
-def save_all(clip, vae, unet, text_encoder, tokenizer, classifier) -> None:
+def pipeline(vae, text_encoder, tokenizer, unet):
+    """The parts as a ``StableDiffusionPipeline`` with SD v1.5's scheduler config (PNDM)."""
     from diffusers import PNDMScheduler, StableDiffusionPipeline
+
+    return StableDiffusionPipeline(vae=vae.eval(), text_encoder=text_encoder.eval(), tokenizer=tokenizer,
+                                   unet=unet.eval(), scheduler=PNDMScheduler.from_config(SD15_SCHEDULER_CONFIG),
+                                   safety_checker=None, requires_safety_checker=False,
+                                   feature_extractor=mini_clip.image_processor())
+
+
+def save_all(clip, vae, unet, text_encoder, tokenizer, classifier) -> None:
     from transformers import CLIPProcessor
 
     out = pretrained.SHIPPED
     for name in ("mini-sd", "mini-clip", "digit-classifier"):
         shutil.rmtree(out / name, ignore_errors=True)
-    scheduler = PNDMScheduler.from_config(SD15_SCHEDULER_CONFIG)  # SD v1.5's scheduler config
-    pipe = StableDiffusionPipeline(vae=vae, text_encoder=text_encoder, tokenizer=tokenizer, unet=unet,
-                                   scheduler=scheduler, safety_checker=None, requires_safety_checker=False,
-                                   feature_extractor=mini_clip.image_processor())
+    pipe = pipeline(vae, text_encoder, tokenizer, unet)
     pretrained.to_float16_storage(pipe)
     pipe.save_pretrained(out / "mini-sd", safe_serialization=True)
     shutil.rmtree(out / "mini-sd" / "tokenizer")  # rebuilt from openai-clip's BPE file on first use
@@ -241,20 +245,6 @@ def save_all(clip, vae, unet, text_encoder, tokenizer, classifier) -> None:
     for name in TOKENIZER_FILES:
         (out / "mini-clip" / name).unlink(missing_ok=True)
     pretrained.save_digit_classifier(classifier, out / "digit-classifier", width=32)
-
-
-def loss_curves(work: Path, every: int = 10) -> dict:
-    """Each stage's loss per step, read back from its last checkpoint (or its kept stage), averaged over ``every`` steps."""
-    curves = {}
-    for stage in ("clip", "vae", "unet"):
-        path = latest_checkpoint(work / stage)
-        if path is None and (PLACES["stages"] / f"{stage}.json").exists():
-            curves[stage] = json.loads((PLACES["stages"] / f"{stage}.json").read_text())["loss_curve"]
-        elif path is not None:
-            losses = torch.load(path / "training_state.pt", weights_only=True)["losses"].float()
-            usable = len(losses) // every * every
-            curves[stage] = [round(x, 5) for x in losses[:usable].view(-1, every).mean(dim=1).tolist()]
-    return dict(every=every, losses=curves)
 
 
 def main() -> None:
@@ -273,6 +263,7 @@ def main() -> None:
     for name in STEPS:
         STEPS[name] = max(1, round(STEPS[name] * args.steps_scale))
     LIMIT["digits"] = args.digits
+    LIMIT["curve_cells"] = None if args.digits is None else 20
     if args.steps_scale != 1.0 or args.digits is not None:
         PLACES["stages"] = args.work_dir / "stages"
     budgets = {k: float(v) for k, v in (item.split("=") for item in args.budget.split(",") if item)}
@@ -287,7 +278,8 @@ def main() -> None:
     clip = train_clip(args.work_dir, tokenizer, figures, args.device, budgets)
     text_encoder = clip.text_model  # SD v1 uses CLIP's text tower as its text encoder
     vae = train_vae(args.work_dir, figures, args.device, budgets)
-    unet, vae = train_unet(args.work_dir, vae, text_encoder.to(args.device), tokenizer, figures, args.device, budgets)
+    unet, vae = train_unet(args.work_dir, vae, text_encoder.to(args.device), tokenizer, classifier, figures,
+                           args.device, budgets)
     figures["train_seconds_total"] = wall_seconds(args.work_dir, "total", time.perf_counter() - start)
     figures["loss_curves"] = loss_curves(args.work_dir)
     save_all(clip.cpu(), vae, unet, text_encoder.cpu(), tokenizer, classifier)
