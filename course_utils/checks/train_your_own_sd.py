@@ -170,3 +170,46 @@ def check_training_step(step_fn) -> bool | None:
             "draw everything from the generator you are given (generator=generator), so a step can be repeated.")
 
     return run_check("a training step with caption dropout", test)
+
+
+def _split_hint(wrong: list[tuple[int, int, int, bool]]) -> str:
+    """What a wrong held-out split usually means, from the cells it got wrong: (digit, ink, background, expected)."""
+    from course_utils.data.colours import COLOUR_NAMES, HELD_OUT_PAIRS, held_out_ink
+
+    missed_pairs = [c for c in wrong if c[3] and (c[1], c[2]) in HELD_OUT_PAIRS and c[1] != held_out_ink(c[0])]
+    reversed_pairs = [c for c in wrong if not c[3] and (c[2], c[1]) in HELD_OUT_PAIRS]
+    missed_inks = [c for c in wrong if c[3] and c[1] == held_out_ink(c[0])]
+    (d, i, b, expected), name = wrong[0], COLOUR_NAMES
+    if reversed_pairs:
+        return ("the pairs are (ink, background): yellow ink on a purple background is held out, purple ink on "
+                "yellow is seen.")
+    if missed_inks and all(c[0] >= 7 for c in missed_inks):
+        return "digits 7, 8 and 9 wrap around the seven colours: the ink is the palette's colour number d mod 7."
+    if missed_inks:
+        return (f"a {name[i]} {d} on {name[b]} is held out by the ink rule: digit d is never drawn in colour "
+                "number d mod 7, whatever the background.")
+    if missed_pairs:
+        return (f"{name[i]} ink on a {name[b]} background is one of the three held-out pairs, for every digit.")
+    return (f"a {name[i]} {d} on {name[b]} should be {'held out' if expected else 'seen'}; only the two rules "
+            "hold a cell out.")
+
+
+def check_held_out_split(is_held_out_fn) -> bool | None:
+    """``is_held_out_fn(digit, ink, background)`` (colour ids 0 = red … 6 = black) → True for the held-out cells.
+
+    Compared with ``course_utils.data.colours.is_held_out`` on all 420 cells, with the count of held-out cells.
+    """
+    from course_utils.data.colours import all_cells, cell_counts, is_held_out
+
+    def test():
+        wrong = []
+        for digit, ink, background in all_cells():
+            expected = is_held_out(digit, ink, background)
+            if bool(is_held_out_fn(digit, ink, background)) != expected:
+                wrong.append((digit, ink, background, expected))
+        if wrong:
+            counted = cell_counts()["held_out"] - sum(1 if c[3] else -1 for c in wrong)
+            raise AssertionError(f"{len(wrong)} of 420 cells are on the wrong side: you hold out {counted}, the "
+                                 f"course {cell_counts()['held_out']}. Hint: {_split_hint(wrong)}")
+
+    return run_check("the held-out split", test)

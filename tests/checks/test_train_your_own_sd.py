@@ -71,3 +71,21 @@ def test_training_step_check_names_the_usual_mistakes(mistake, hint, capsys):
     assert train_your_own_sd.check_training_step(lambda *a: training_step(*a, **mistake)) is False
     assert hint in capsys.readouterr().out
     assert train_your_own_sd.check_training_step(stub) is None
+
+
+def held_out_right(digit, ink, background):
+    return ink == digit % 7 or (ink, background) in ((1, 4), (3, 5), (0, 6))  # yellow/purple, blue/white, red/black
+
+
+@pytest.mark.parametrize("wrong, hint", [
+    (lambda d, i, b: i == d % 7, "three held-out pairs"),
+    (lambda d, i, b: (i, b) in ((1, 4), (3, 5), (0, 6)), "d mod 7"),
+    (lambda d, i, b: i == d or (i, b) in ((1, 4), (3, 5), (0, 6)), "wrap around"),
+    (lambda d, i, b: i == d % 7 or (b, i) in ((1, 4), (3, 5), (0, 6)), "(ink, background)"),
+])
+def test_held_out_split_check_names_the_usual_mistakes(wrong, hint, capsys):
+    assert train_your_own_sd.check_held_out_split(held_out_right) is True
+    capsys.readouterr()
+    assert train_your_own_sd.check_held_out_split(wrong) is False
+    assert hint in capsys.readouterr().out
+    assert train_your_own_sd.check_held_out_split(stub) is None
