@@ -4,4 +4,4 @@ Nothing is imported here; import a module, e.g. ``from course_utils.checks impor
 """
 
 __all__ = ["cfg_sampling_loop", "class_conditioned_unet", "noise_schedules", "tokens_and_text_embeddings",
-           "train_your_own_sd", "vae_latent_space", "verdicts"]
+           "lora_fine_tuning", "train_your_own_sd", "vae_latent_space", "verdicts"]
