@@ -22,6 +22,7 @@ import urllib.request
 import torch
 
 from course_utils.errors import MINI_HINT, HubUnreachableError
+from course_utils.i18n.lookup import language, t
 
 # Model and dataset ids: these constants are the only place they are written.
 SD_MODEL_ID = "stable-diffusion-v1-5/stable-diffusion-v1-5"
@@ -76,16 +77,16 @@ def full_weights_cached() -> bool:
 def _resolve(mode: str) -> tuple[str, str]:
     """Return (resolved mode, reason) for a requested mode."""
     if mode in OLD_MODE_NAMES:
-        return OLD_MODE_NAMES[mode], f"COURSE_MODE={mode}, the former name of {OLD_MODE_NAMES[mode]}"
+        return OLD_MODE_NAMES[mode], t("COURSE_MODE={mode}, the former name of {new}", mode=mode, new=OLD_MODE_NAMES[mode])
     if mode == "mini":
         return "mini", "COURSE_MODE=mini"
     if mode == "auto" and get_device().type == "cpu":  # SD v1.5 on a CPU: a 4 GB download, minutes per image
-        return "mini", ("COURSE_MODE=auto and no GPU, so using mini mode; set COURSE_MODE=full to run SD v1.5 "
-                        "on the CPU anyway")
+        return "mini", t("COURSE_MODE=auto and no GPU, so using mini mode; set COURSE_MODE=full to run SD v1.5 "
+                         "on the CPU anyway")
     if full_weights_cached():
-        return "full", f"COURSE_MODE={mode}, SD v1.5 weights found in the local cache"
+        return "full", t("COURSE_MODE={mode}, SD v1.5 weights found in the local cache", mode=mode)
     if hub_reachable():
-        return "full", f"COURSE_MODE={mode}, model hub reachable"
+        return "full", t("COURSE_MODE={mode}, model hub reachable", mode=mode)
     why = ("offline mode was asked for (HF_HUB_OFFLINE=1)" if offline_requested()
            else "the model hub is unreachable")
     if mode == "full":
@@ -94,11 +95,13 @@ def _resolve(mode: str) -> tuple[str, str]:
             f"{why} and SD v1.5 is not cached. Check your internet connection, unset "
             "HF_HUB_OFFLINE, or switch to mini mode. " + MINI_HINT
         )
-    return "mini", f"COURSE_MODE=auto and {why}, so using mini mode"
+    why_here = t("offline mode was asked for (HF_HUB_OFFLINE=1)") if offline_requested() else t("the model hub is unreachable")
+    return "mini", t("COURSE_MODE=auto and {why}, so using mini mode", why=why_here)
 
 
 @functools.lru_cache(maxsize=None)
-def _resolved(mode: str) -> tuple[str, str]:
+def _resolved(mode: str, lang: str = "en") -> tuple[str, str]:
+    """``_resolve`` once per mode and language (the reason is text in the edition's language)."""
     return _resolve(mode)
 
 
@@ -113,11 +116,11 @@ def get_mode(mode: str | None = None) -> str:
         mode = _requested_mode()
     elif mode not in VALID_MODES:
         raise ValueError(f"mode={mode!r} is not a valid mode; use one of {', '.join(VALID_MODES)}.")
-    return _resolved(mode)[0]
+    return _resolved(mode, language())[0]
 
 
 def mode_reason(mode: str | None = None) -> str:
-    return _resolved(mode or _requested_mode())[1]
+    return _resolved(mode or _requested_mode(), language())[1]
 
 
 COLAB_GPU_HINT = "in Colab choose Runtime > Change runtime type > T4 GPU, then run the setup cell again"
@@ -196,7 +199,7 @@ def get_dtype(device: torch.device | str | None = None) -> torch.dtype:
 
 def dtype_reason() -> str:
     """Why ``get_dtype`` answers what it does, for the banner."""
-    return "set by COURSE_DTYPE" if _requested_dtype() is not None else "the default: float16 on cuda, float32 elsewhere"
+    return t("set by COURSE_DTYPE") if _requested_dtype() is not None else t("the default: float16 on cuda, float32 elsewhere")
 
 
 # The rounding a float16 or bfloat16 result adds when it is stored, in units of its own epsilon. Measured
@@ -273,25 +276,21 @@ def banner(mode: str | None = None) -> str:
     resolved = get_mode(mode)
     device = get_device()
     lines = [
-        f"Course mode : {resolved.upper()}  ({mode_reason(mode)})",
-        f"Device      : {device}" + ("" if device.type != "cpu" else "  (no GPU found)"),
-        f"Dtype       : {str(get_dtype(device)).replace('torch.', '')}  ({dtype_reason()})",
-        "Libraries   : " + ", ".join(f"{k} {v}" for k, v in library_versions().items()),
+        t("Course mode : {mode}  ({reason})", mode=resolved.upper(), reason=mode_reason(mode)),
+        t("Device      : {device}", device=device) + ("" if device.type != "cpu" else t("  (no GPU found)")),
+        t("Dtype       : {dtype}  ({reason})", dtype=str(get_dtype(device)).replace("torch.", ""), reason=dtype_reason()),
+        t("Libraries   : ") + ", ".join(f"{k} {v}" for k, v in library_versions().items()),
     ]
     for problem in outdated_libraries():
         lines.append("OLD LIBRARY: " + problem)
     if device.type == "cpu" and in_colab():
-        lines.append(
-            "No GPU: in Colab choose Runtime > Change runtime type > T4 GPU, then run this cell "
-            "again. Full mode on a CPU works but takes minutes per image."
-        )
+        lines.append(t("No GPU: in Colab choose Runtime > Change runtime type > T4 GPU, then run this cell "
+                       "again. Full mode on a CPU works but takes minutes per image."))
     if resolved == "mini":
-        lines.append(
-            "MINI MODE: a miniature Stable Diffusion with SD v1's design (CLIP text encoder, VAE x8 "
-            "with 4 latent channels, UNet with cross-attention, 77-token prompts), trained by this "
-            "course on 5,000 real handwritten digits (MNIST) and shipped with it. It draws 64x64 "
-            "digits, not photos; notebook 02 uses the same digits in place of Fashion-MNIST."
-        )
+        lines.append(t("MINI MODE: a miniature Stable Diffusion with SD v1's design (CLIP text encoder, VAE x8 "
+                       "with 4 latent channels, UNet with cross-attention, 77-token prompts), trained by this "
+                       "course on 5,000 real handwritten digits (MNIST) and shipped with it. It draws 64x64 "
+                       "digits, not photos; notebook 02 uses the same digits in place of Fashion-MNIST."))
     text = "\n".join(lines)
     print(text)
     return text

@@ -9,21 +9,23 @@ from __future__ import annotations
 
 import torch
 
+from course_utils.i18n.lookup import t
+
 
 def run_check(name: str, test) -> bool | None:
     """Call ``test()``; turn its outcome into a friendly verdict."""
     try:
         test()
     except NotImplementedError:
-        print(f"… {name}: not attempted yet. Fill in the function above and run this cell again.")
+        print(t("… {name}: not attempted yet. Fill in the function above and run this cell again.", name=name))
         return None
     except AssertionError as err:
-        print(f"✗ {name}: not quite. {err}")
+        print(t("✗ {name}: not quite. {hint}", name=name, hint=err))
         return False
     except Exception as err:  # the learner's code crashed: show why, do not stop the notebook
-        print(f"✗ {name}: your function raised {type(err).__name__}: {err}")
+        print(t("✗ {name}: your function raised {error}: {message}", name=name, error=type(err).__name__, message=err))
         return False
-    print(f"✓ {name}: correct. Well done!")
+    print(t("✓ {name}: correct. Well done!", name=name))
     return True
 
 
