@@ -141,7 +141,8 @@ def test_check_latent_shape(vae, capsys):
 
     assert vae_latent_space.check_latent_shape(right, vae) is True
     assert vae_latent_space.check_latent_shape(wrong, vae) is False
-    assert "the VAE makes (1, 4, 2, 2)" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "the VAE makes (1, 4, 4, 4)" in out and "latent_channels" in out
     assert vae_latent_space.check_latent_shape(stub, vae) is None
 
 

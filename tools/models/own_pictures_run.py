@@ -95,11 +95,15 @@ def run(args) -> None:
     from transformers import CLIPTokenizer
 
     state = PartialState(cpu=str(args.device).startswith("cpu"))  # CPU processes need cpu=True to find each other
-    main = state.is_main_process
+    main, processes, device_type = state.is_main_process, state.num_processes, state.device.type
     say = print if main else (lambda *a, **k: None)
+
+    def wait_for_everyone():  # one process: nothing to wait for (and training leaves no accelerate state behind)
+        if processes > 1:
+            state.wait_for_everyone()
+
     check_out(args)
-    say(f"{state.num_processes} process{'es' if state.num_processes > 1 else ''} ({state.device.type}); "
-        f"a global batch of {args.batch_size}")
+    say(f"{processes} process{'es' if processes > 1 else ''} ({device_type}); a global batch of {args.batch_size}")
     data = load_image_folder(args.data, args.resolution, min_images=args.batch_size)
     say(f"{len(data)} pictures of {args.resolution}×{args.resolution} from {args.data}")
     for note in data.notes:
@@ -108,7 +112,7 @@ def run(args) -> None:
     checkpoints, start = args.out / "checkpoints", time.perf_counter()
     if main:
         save_clip_tokenizer_files(args.out / "tokenizer")
-    state.wait_for_everyone()
+    wait_for_everyone()
     tokenizer = CLIPTokenizer.from_pretrained(args.out / "tokenizer")
     clip, vae, unet = starting_models(args, args.out / "tokenizer")
     options = dict(device=args.device, progress=main)
@@ -143,9 +147,9 @@ def run(args) -> None:
     if main:
         build_pipeline(clip, vae, unet, tokenizer).save_pretrained(args.out)
         record = dict(data=str(args.data), pictures=len(data), resolution=args.resolution, notes=data.notes,
-                      processes=state.num_processes, batch_size=args.batch_size, steps=steps, scaling_factor=factor,
+                      processes=processes, batch_size=args.batch_size, steps=steps, scaling_factor=factor,
                       final_loss={k: float(np.mean(v[-20:])) for k, v in losses.items()},
                       seconds=round(time.perf_counter() - start, 1), init_from=args.init_from)
         (args.out / "training.json").write_text(json.dumps(record, indent=1))
         say(f"done: StableDiffusionPipeline.from_pretrained({str(args.out)!r}); samples in {args.out / 'samples'}")
-    state.wait_for_everyone()
+    wait_for_everyone()
