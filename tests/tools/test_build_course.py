@@ -39,3 +39,22 @@ def test_index_gives_class_time_summary_mode_and_executed_notebook(tmp_path, mon
         assert f'href="{path.stem}.ipynb"' in page and class_time.split()[0] in page and "min" in class_time
     assert "123" not in page  # build seconds are no class time
     assert "mini mode" in page and "miniature Stable Diffusion" in page
+
+
+def test_index_offers_the_chinese_edition(tmp_path, monkeypatch):
+    monkeypatch.setattr(build_course, "BUILD", tmp_path)
+    english = [{"title": "01 · Noise", "html": "01_noise_schedules.html", "seconds": 1.0, "ok": True}]
+    chinese = [{"title": "01 · 噪声调度", "html": "01_noise_schedules.html", "seconds": 1.0, "ok": True}]
+    build_course.write_index(english, "mini", chinese)
+    page = (tmp_path / "index.html").read_text()
+    assert 'href="01_noise_schedules.html"' in page and 'href="zh/01_noise_schedules.html"' in page
+    assert 'href="zh/01_noise_schedules.ipynb"' in page and "中文版" in page and "01 · 噪声调度" in page
+
+
+def test_a_chinese_handout_declares_its_language(tmp_path, monkeypatch):
+    monkeypatch.setattr(build_course, "BUILD", tmp_path)
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# 01 · 标题\n\n一些文字。")]
+    assert build_course.write_handout(nb, "01_demo", "zh/") == []
+    page = (tmp_path / "zh" / "01_demo.html").read_text()
+    assert 'lang="zh-Hans"' in page and "一些文字" in page

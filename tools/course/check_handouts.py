@@ -1,6 +1,6 @@
 """Open built handouts in headless Chromium with the network off and check what a reader sees.
 
-    python tools/course/check_handouts.py                 # every build/NN_*.html
+    python tools/course/check_handouts.py                 # every build/NN_*.html and build/zh/NN_*.html
     python tools/course/check_handouts.py page.html --screenshot shots/
 
 For each page: the visible text outside code shows no raw TeX (no `$$`, no `\\frac`, and no TeX
@@ -141,14 +141,14 @@ def screenshot(page: Path, chromium: str, target: Path, timeout: float = 120.0) 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("pages", nargs="*", type=Path, help="HTML pages (default: build/NN_*.html)")
+    parser.add_argument("pages", nargs="*", type=Path, help="HTML pages (default: build/NN_*.html, build/zh/NN_*.html)")
     parser.add_argument("--screenshot", type=Path, metavar="DIR", help="also save a PNG of each page's top here")
     args = parser.parse_args(argv)
     chromium = find_chromium()
     if chromium is None:
         print("no Chromium found (Debian: apt-get install chromium)", file=sys.stderr)
         return 2
-    pages = args.pages or sorted((ROOT / "build").glob("[0-9][0-9]_*.html"))
+    pages = args.pages or sorted((ROOT / "build").glob("[0-9][0-9]_*.html")) + sorted((ROOT / "build" / "zh").glob("[0-9][0-9]_*.html"))
     if not pages:
         print("no handouts to check: run `make course` first", file=sys.stderr)
         return 2
