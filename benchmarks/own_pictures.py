@@ -57,12 +57,12 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=10)
     parser.add_argument("--device", default="cpu")
     args = parser.parse_args()
+    from own_pictures_run import DEFAULT_STEPS
     from transformers import CLIPTokenizer
 
     from course_utils.data.image_folder import load_image_folder
     from course_utils.mini_sd import mini_clip, mini_vae, own_pictures, text_unet
     from course_utils.mini_sd.tokenizer import save_clip_tokenizer_files
-    from own_pictures_run import DEFAULT_STEPS
 
     with tempfile.TemporaryDirectory() as tmp:
         data = load_image_folder(picture_folder(Path(tmp)), args.resolution)

@@ -272,7 +272,10 @@ def outdated_libraries() -> list[str]:
 
 
 def banner(mode: str | None = None) -> str:
-    """Print (and return) one block saying mode, why, device, dtype and library versions."""
+    """Print (and return) one block saying mode, why, device, dtype and library versions.
+
+    In a translated edition (``COURSE_LANG``) it also sets up that language's font for figures.
+    """
     resolved = get_mode(mode)
     device = get_device()
     lines = [
@@ -293,4 +296,7 @@ def banner(mode: str | None = None) -> str:
                        "digits, not photos; notebook 02 uses the same digits in place of Fashion-MNIST."))
     text = "\n".join(lines)
     print(text)
+    from course_utils.i18n.fonts import use_edition_font
+
+    use_edition_font(language())  # the Chinese edition: Chinese glyphs in figures, a missing one an error
     return text

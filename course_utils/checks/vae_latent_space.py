@@ -6,7 +6,6 @@ import torch
 
 from course_utils.checks.verdicts import assert_close, run_check
 
-
 # LDM's first-stage autoencoders (the latent-diffusion repository's model table): kl-f4 keeps 3 latent
 # channels, kl-f8 (SD v1's) 4, kl-f16 16. The check builds tiny untrained VAEs shaped like each.
 LDM_FAMILY = ((4, 3), (8, 4), (16, 16))  # (downsampling factor f, latent channels)

@@ -33,3 +33,20 @@ def test_setup_commands_and_layout_exist():
     makefile = (ROOT / "Makefile").read_text()
     for target in ("test", "course", "lab", "test-latest"):
         assert re.search(rf"^{target}:", makefile, re.M), f"README mentions make {target}"
+
+
+def test_the_chinese_readme_links_back_quotes_real_messages_and_existing_files():
+    chinese = (ROOT / "README.zh.md").read_text()
+    assert "README.zh.md" in README.splitlines()[0] and chinese.startswith("[English](README.md)")
+    source = "\n".join(p.read_text() for p in (ROOT / "course_utils").rglob("*.py"))
+    troubleshooting = re.search(r"^## 常见问题\n(.*?)(?=^## |\Z)", chinese, re.M | re.S).group(1)
+    rows = [line for line in troubleshooting.splitlines() if line.startswith("| `")]
+    assert len(rows) >= 6
+    for row in rows:
+        for quoted in re.findall(r"`([^`]+)`", row.split("|")[1]):
+            assert quoted in source, f"README.zh.md quotes {quoted!r}, which no course_utils message contains"
+    for target in re.findall(r"\]\(([^)#]+)\)", chinese):
+        if not target.startswith("http"):
+            assert (ROOT / target).exists(), f"README.zh.md links {target}, which does not exist"
+    for notebook in re.findall(r"/blob/main/(notebooks/[^)]+\.ipynb)", chinese):
+        assert (ROOT / notebook).exists(), notebook
