@@ -3,7 +3,7 @@
 matplotlib's default font, DejaVu Sans, has no Chinese glyphs: a Chinese title would come out as
 empty boxes, with only a warning. ``use_edition_font`` (called by ``config.banner`` in the setup
 cell) registers the course's subset of Noto Sans CJK SC (SIL Open Font License 1.1, see
-``fonts/OFL.txt``) behind DejaVu Sans, so Latin letters and maths keep their look and every Chinese
+``OFL.txt`` beside it) behind DejaVu Sans, so Latin letters and maths keep their look and every Chinese
 character falls back to Noto, and turns matplotlib's "missing glyph" warning into an error in the
 Chinese edition, so no figure silently shows boxes. ``tools/course/cjk_font.py`` cuts the subset.
 """
@@ -13,8 +13,8 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 
-FONT_FILE = Path(__file__).parent / "fonts" / "NotoSansCJKsc-subset.otf"
-LICENCE_FILE = Path(__file__).parent / "fonts" / "OFL.txt"
+FONT_FILE = Path(__file__).parent / "NotoSansCJKsc-subset.otf"
+LICENCE_FILE = Path(__file__).parent / "OFL.txt"
 FAMILY = "Noto Sans CJK SC"
 PUNCTUATION = "，。：；、！？（）“”‘’《》—…·"
 

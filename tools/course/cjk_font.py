@@ -5,7 +5,7 @@
 
 Noto Sans CJK SC (Adobe and Google, SIL Open Font License 1.1) is 16 MB; matplotlib needs only the
 glyphs of the Chinese text that ``course_utils.i18n.t`` can put in a figure, the values of
-``course_utils/i18n/zh.py``. This writes ``course_utils/i18n/fonts/NotoSansCJKsc-subset.otf`` with those
+``course_utils/i18n/zh.py``. This writes ``course_utils/i18n/NotoSansCJKsc-subset.otf`` with those
 characters (and full-width punctuation), beside the licence. Run it again after adding Chinese text;
 tests/i18n/test_fonts.py fails while a character is missing.
 """
