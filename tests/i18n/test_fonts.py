@@ -41,3 +41,10 @@ def test_english_keeps_matplotlibs_defaults():
         before = list(mpl.rcParams["font.sans-serif"])
         fonts.use_edition_font("en")
         assert mpl.rcParams["font.sans-serif"] == before
+
+
+def test_no_chinese_text_goes_through_the_maths_fonts():
+    """A text with a pair of ``$`` is drawn by mathtext, whose fonts have no Chinese: matplotlib only logs the
+    boxes, so an entry writes its symbols as Unicode (βₜ, ᾱₜ) instead."""
+    for english, chinese in ZH.items():
+        assert not (chinese.count("$") >= 2 and any(ord(c) >= 0x2E80 for c in chinese)), english

@@ -3,6 +3,7 @@
 import ast
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from course_utils import config
@@ -13,22 +14,56 @@ from course_utils.i18n.zh import ZH
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def keys_passed_to_t() -> set[str]:
-    """The first argument of every ``t("…")`` call in course_utils (implicit concatenation joined)."""
+def is_lookup(func: ast.expr) -> bool:
+    """``t`` (course_utils) or ``lookup.t`` (the notebooks, whose ``t`` is the timestep)."""
+    return (isinstance(func, ast.Name) and func.id == "t") or (
+        isinstance(func, ast.Attribute) and func.attr == "t" and getattr(func.value, "id", None) == "lookup")
+
+
+def keys_in(code: str, where: str) -> set[str]:
+    """The first argument of every ``t("…")`` / ``lookup.t("…")`` call in ``code`` (implicit concatenation joined)."""
     keys = set()
-    for path in (ROOT / "course_utils").rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "t" and node.args:
-                first = node.args[0]
-                assert isinstance(first, ast.Constant) and isinstance(first.value, str), (
-                    f"{path.name}:{node.lineno}: t() takes the English text itself, so the table can be checked")
-                keys.add(first.value)
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, ast.Call) and is_lookup(node.func) and node.args:
+            first = node.args[0]
+            assert isinstance(first, ast.Constant) and isinstance(first.value, str), (
+                f"{where}:{node.lineno}: t() takes the English text itself, so the table can be checked")
+            keys.add(first.value)
     return keys
 
 
+def notebook_code(cell_source: str) -> str:
+    """A code cell as Python: IPython's ``%``/``!`` lines become ``pass``, keeping the indentation."""
+    return "\n".join(line[: len(line) - len(line.lstrip())] + "pass" if line.lstrip().startswith(("%", "!")) else line
+                     for line in cell_source.splitlines())
+
+
+def keys_passed_to_t() -> set[str]:
+    """Every key course_utils passes to ``t()``."""
+    return {key for path in (ROOT / "course_utils").rglob("*.py") for key in keys_in(path.read_text(), path.name)}
+
+
+def keys_in_notebooks() -> set[str]:
+    """Every key the code cells of the English notebooks (notebooks/NN_*.ipynb) pass to ``lookup.t()``."""
+    keys = set()
+    for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        for index, cell in enumerate(nbformat.read(path, as_version=4).cells):
+            if cell.cell_type == "code":
+                keys |= keys_in(notebook_code(cell.source), f"{path.name} cell {index}")
+    return keys
+
+
+def test_the_notebook_scan_finds_lookup_calls_and_skips_magics():
+    code = notebook_code('if x:\n    %pip install y\nprint(lookup.t("a {n}", n=1), t("b"), f(t))')
+    assert keys_in(code, "cell") == {"a {n}", "b"}
+    with pytest.raises(AssertionError, match="English text itself"):
+        keys_in('lookup.t(f"{x} images")', "cell")
+
+
 def test_every_key_has_a_chinese_entry_and_no_entry_is_unused():
-    keys = keys_passed_to_t()
+    keys = keys_passed_to_t() | keys_in_notebooks()
     assert keys, "nothing goes through t()"
+    assert keys_in_notebooks(), "no notebook passes its text through lookup.t()"
     assert sorted(keys - set(ZH)) == []
     assert sorted(set(ZH) - keys) == []
 
