@@ -43,8 +43,10 @@ def kept_stage(stage: str, model) -> dict | None:
     return json.loads(record.read_text())
 
 
-def keep_stage(stage: str, model, figures: dict, work: Path) -> None:
+def keep_stage(stage: str, model, figures: dict, work: Path, curve: list | None = None) -> None:
     """Keep a finished stage in the stages folder (float16 weights, figures, loss curve) and round ``model`` the same way.
+
+    ``curve``: the loss per 10 steps, when the work folder's checkpoints do not hold all of it.
 
     Rounding the live model too makes a run that trains the stage and a later run that loads it continue
     from the same weights (and the float16 weights are the ones that ship).
@@ -56,7 +58,7 @@ def keep_stage(stage: str, model, figures: dict, work: Path) -> None:
              for k, v in model.state_dict().items()}
     save_file({k: v.contiguous() for k, v in state.items()}, str(PLACES["stages"] / f"{stage}.safetensors"))
     model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in state.items()})
-    curve = loss_curves(work).get("losses", {}).get(stage)
+    curve = curve if curve is not None else loss_curves(work).get("losses", {}).get(stage)
     (PLACES["stages"] / f"{stage}.json").write_text(json.dumps(dict(figures, loss_curve=curve), indent=1))
 
 

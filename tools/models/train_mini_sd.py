@@ -120,12 +120,35 @@ def train_clip(work: Path, tokenizer, figures: dict, device, budgets: dict):
     return clip.cpu()
 
 
-def train_vae(work: Path, figures: dict, device, budgets: dict):
+def train_vae_more(vae, kept: dict, work: Path, figures: dict, device, more: int):
+    """``more`` steps on the kept VAE, a new warm-up and cosine cycle at half the learning rate, kept again.
+
+    A kept stage holds weights, not the optimizer, so the extra steps start a new cycle (a warm
+    restart); the record adds their steps and seconds to the first run's.
+    """
+    px, lb = digits.load_digits("train")
+    t0 = time.perf_counter()
+    losses = mini_vae.train_mini_vae(vae, px, lb, num_steps=more, batch_size=BATCH["vae"],
+                                     learning_rate=LEARNING_RATE["vae"] / 2, checkpoint_dir=work / f"vae_more_{len(kept.get('cycles', [])) + 1}",
+                                     checkpoint_every=1000, seed=len(kept.get("cycles", [])) + 1, device=device)
+    cycle = dict(steps=more, learning_rate=LEARNING_RATE["vae"] / 2, final_loss=sum(losses[-20:]) / 20,
+                 seconds=wall_seconds(work, "vae_more", time.perf_counter() - t0))
+    record = {k: v for k, v in kept.items() if k != "loss_curve"}
+    record = dict(record, cycles=record.get("cycles", []) + [cycle], final_loss=cycle["final_loss"],
+                  steps=record["steps"] + more, seconds=round(record["seconds"] + cycle["seconds"], 1))
+    figures["vae"] = record
+    curve = (kept.get("loss_curve") or []) + [round(sum(losses[i:i + 10]) / 10, 5) for i in range(0, len(losses) // 10 * 10, 10)]
+    keep_stage("vae", vae, record, work, curve=curve)
+    print(f"mini VAE: {more} more steps, final loss {cycle['final_loss']:.2f}")
+    return vae
+
+
+def train_vae(work: Path, figures: dict, device, budgets: dict, more: int = 0):
     px, lb = digits.load_digits("train")
     vae = mini_vae.build_mini_vae(seed=0)
     if (kept := kept_stage("vae", vae)) is not None:
         figures["vae"] = {k: v for k, v in kept.items() if k != "loss_curve"}
-        return vae
+        return train_vae_more(vae, kept, work, figures, device, more) if more else vae
     fit_to_budget("vae", lambda n: mini_vae.train_mini_vae(copy.deepcopy(vae), px, lb, num_steps=n,
                   batch_size=BATCH["vae"], device=device, progress=False), budgets, work)
     t0 = time.perf_counter()
@@ -255,6 +278,9 @@ def main() -> None:
     parser.add_argument("--digits", type=int, default=None, help="a dry run: the UNet's table holds only N digits")
     parser.add_argument("--budget", default="", help="seconds per stage, e.g. clip=60,vae=90,unet=240: each stage "
                         "trains at most as many steps as fit (timed on 20 trial steps)")
+    parser.add_argument("--more-vae-steps", type=int, default=0,
+                        help="train the kept VAE this many more steps (a new cosine cycle) before going on")
+    parser.add_argument("--stop-after", choices=["clip", "vae"], default=None, help="stop once this stage is kept")
     own_pictures_run.add_arguments(parser)
     args = parser.parse_args()
     if args.data is not None:
@@ -277,7 +303,11 @@ def main() -> None:
     classifier = train_judge(args.work_dir, figures, args.device)
     clip = train_clip(args.work_dir, tokenizer, figures, args.device, budgets)
     text_encoder = clip.text_model  # SD v1 uses CLIP's text tower as its text encoder
-    vae = train_vae(args.work_dir, figures, args.device, budgets)
+    if args.stop_after == "clip":
+        return
+    vae = train_vae(args.work_dir, figures, args.device, budgets, more=args.more_vae_steps)
+    if args.stop_after == "vae":
+        return
     unet, vae = train_unet(args.work_dir, vae, text_encoder.to(args.device), tokenizer, classifier, figures,
                            args.device, budgets)
     figures["train_seconds_total"] = wall_seconds(args.work_dir, "total", time.perf_counter() - start)
