@@ -183,4 +183,182 @@ ZH = {
     "Same noise, same guidance: clip_sample=False (top) and True": "噪声相同、引导相同：clip_sample=False（上）与 True（下）",
     "saved:": "已保存：",
     "6 steps straight == 3 steps + resume to 6:": "连续训练 6 步 == 先训练 3 步再续训到 6 步：",
+    # notebook 03, latent space and the VAE (notebooks/03_vae_latent_space.ipynb)
+    "{name} on {device} in {dtype}; working size {side}×{side}":
+        "{name} 位于 {device}，数据类型 {dtype}；工作尺寸 {side}×{side}",
+    "{side}×{side} image: {pixels:,} pixel values → latent {shape}: {values:,} values ({ratio}× fewer)":
+        "{side}×{side} 的图像：{pixels:,} 个像素值 → 潜变量 {shape}：{values:,} 个数值（少了 {ratio} 倍）",
+    "N  = {n:,} positions: {ms:8.2f} ms": "N  = {n:,} 个位置：{ms:8.2f} ms",
+    "4N = {n:,} positions: {ms:8.2f} ms": "4N = {n:,} 个位置：{ms:8.2f} ms",
+    "measured ratio {measured:.1f}×  vs  {theory:.0f}× more attention scores (on {device})":
+        "实测比值 {measured:.1f}×，而注意力分数多了 {theory:.0f}×（在 {device} 上）",
+    "measured below the theory": "实测值低于理论值",
+    "measured at or above the theory": "实测值达到或高于理论值",
+    "the image, {side}×{side}": "原图，{side}×{side}",
+    "image input  :": "输入图像    ：",  # as wide as "mean, logvar :" printed below it, so the shapes line up
+    "each side shrinks {factor}×, latent channels: {channels}": "每条边缩小 {factor} 倍，潜变量通道数：{channels}",
+    "mean |μ| = {mu:.4f},  mean σ = {sigma:.4f}": "|μ| 的均值 = {mu:.4f}，σ 的均值 = {sigma:.4f}",
+    "largest |sample − mode| = {largest:.4f}": "|sample − mode| 的最大值 = {largest:.4f}",
+    "std of z = {z_std:.3f} → std of scaled latents = {scaled_std:.3f}":
+        "z 的标准差 = {z_std:.3f} → 缩放后潜变量的标准差 = {scaled_std:.3f}",
+    "1 / std of this image's latent = {value:.4f}": "1 / 这张图像潜变量的标准差 = {value:.4f}",
+    "image": "图像",
+    "latent channel {c}": "潜变量通道 {c}",
+    "correlation of each channel with the patches' brightness:": "每个通道与图像块亮度的相关系数：",
+    "latent position ({i}, {j}) lines up with pixels {top}–{bottom} × {left}–{right}":
+        "潜变量位置 ({i}, {j}) 对应像素 {top}–{bottom} × {left}–{right}",
+    "pixels that influence it: {share:.1%} of the image; share of the influence from its own {f}×{f} patch: "
+    "{in_patch:.1%}":
+        "对它有影响的像素：占图像的 {share:.1%}；影响中来自它自己那个 {f}×{f} 图像块的比例：{in_patch:.1%}",
+    "log10 |∂ latent / ∂ pixel|\n(cyan: the latent's own patch)": "log10 |∂ 潜变量 / ∂ 像素|\n（青色框：该潜变量自己的图像块）",
+    "channel": "通道",
+    "channel {channel}: {shape}": "通道 {channel}：{shape}",
+    "original": "原图",
+    "encoded → decoded": "编码 → 解码",
+    "PSNR, image vs its reconstruction: {value:.2f} dB (this notebook asks for ≥ {minimum:.1f} dB)":
+        "PSNR，原图对比其重建图像：{value:.2f} dB（本 notebook 要求 ≥ {minimum:.1f} dB）",
+    "PSNR, image vs a flat grey image : {value:.2f} dB": "PSNR，原图对比纯灰色图像：{value:.2f} dB",  # lines up with the above
+    "decoded image latent": "解码图像的潜变量",
+    "decoded pure noise": "解码纯噪声",
+    "PSNR, image vs decoded noise: {noise:.2f} dB; vs its reconstruction: {reconstruction:.2f} dB":
+        "PSNR，原图对比解码出的噪声：{noise:.2f} dB；对比其重建图像：{reconstruction:.2f} dB",
+    "latent walk, w = {w:.2f}": "潜变量路径，w = {w:.2f}",
+    "cross-fade, w = {w:.2f}": "交叉淡化，w = {w:.2f}",
+    "PSNR, latent halfway vs pixel cross-fade: {value:.2f} dB": "PSNR，潜变量中点对比像素交叉淡化：{value:.2f} dB",
+    "grey pixels: latent halfway {latent:.1%}, pixel cross-fade {pixel:.1%}":
+        "灰色像素：潜变量中点 {latent:.1%}，像素交叉淡化 {pixel:.1%}",
+    "KL(the image's latent distribution ‖ N(0, I)) = {kl:,.1f}": "KL(这张图像的潜变量分布 ‖ N(0, I)) = {kl:,.1f}",
+    "parameters: VAE encoder {encoder:,} | VAE decoder {decoder:,} | UNet {unet:,}":
+        "参数量：VAE 编码器 {encoder:,} | VAE 解码器 {decoder:,} | UNet {unet:,}",
+    "trainable VAE parameters after requires_grad_(False):": "requires_grad_(False) 之后 VAE 的可训练参数量：",
+    "num_inference_steps={steps} → {timesteps} scheduler timesteps; calls: {calls}":
+        "num_inference_steps={steps} → 调度器的 {timesteps} 个时间步；调用次数：{calls}",
+    "from this one image: {estimate:.4f}; the VAE's config: {configured}":
+        "仅由这一张图像得出：{estimate:.4f}；VAE 的配置中：{configured}",
+    # notebook 04, tokens, text embeddings and cross-attention (notebooks/04_tokens_and_text_embeddings.ipynb)
+    "{tokenizer}, {text_encoder} and {unet} on {device} in {dtype}":
+        "{tokenizer}、{text_encoder} 和 {unet} 位于 {device}，数据类型 {dtype}",
+    "flower": "花",
+    "pagoda": "宝塔",
+    "circle": "圆",
+    "tokenizer.decoder.get(320) fails: {error}: {message}": "tokenizer.decoder.get(320) 报错：{error}：{message}",
+    "tokenizer.decoder is a": "tokenizer.decoder 的类型是",
+    "{call:<50} {n} message(s)": "{call:<50} {n} 条消息",
+    "{prompt!r}: {n} tokens (start and end included) of {limit}": "{prompt!r}：{n} 个词元（含起始和结束词元），上限 {limit}",
+    "{n} token(s) would be dropped": "将有 {n} 个词元被丢弃",
+    "prompt": "提示词",
+    # the next three are equally wide, as in English, so the values printed after them line up
+    "encoder hidden states:": "编码器隐藏状态        ：",
+    "SD v1.5's hidden_size:": "SD v1.5 的 hidden_size：",
+    "pooled output        :": "池化输出              ：",
+    " (not used by SD v1)": " （SD v1 不使用）",
+    "with vs without the mask: real tokens differ by {real:.2g}, padding by {padding:.3g}":
+        "传与不传掩码相比：真实词元相差 {real:.2g}，填充相差 {padding:.3g}",
+    "empty prompt ids:": "空提示词的 id：",
+    "shape {shape}": "形状 {shape}",
+    "norm {norm:.1f} (not zeros)": "范数 {norm:.1f}（不是全零）",
+    "cosine similarity": "余弦相似度",
+    "cosine similarity of text embeddings (positions 1–76)": "文本嵌入的余弦相似度（位置 1–76）",
+    "different prompts: cosine similarity {low:.3f} to {high:.3f}": "不同的提示词之间：余弦相似度从 {low:.3f} 到 {high:.3f}",
+    "each position's vector vs the average vector: cosine {mean:.3f} on average":
+        "每个位置的向量与平均向量之间：余弦值平均为 {mean:.3f}",
+    "padding among positions 1–76: {counts}": "位置 1–76 中的填充个数：{counts}",
+    "{first!r} vs {second!r}: {same_meaning:.3f};  vs {third!r}: {shared_words:.3f}":
+        "{first!r} 对比 {second!r}：{same_meaning:.3f}；对比 {third!r}：{shared_words:.3f}",
+    "{side}-px images, {n} of them; the model's contrastive loss {loss:.3f}":
+        "{side} px 的图像，共 {n} 张；模型的对比损失为 {loss:.3f}",
+    "best caption per image {best}: {on_diagonal} of {n} rows have their maximum on the diagonal":
+        "每张图像的最佳描述文本 {best}：{n} 行中有 {on_diagonal} 行的最大值落在对角线上",
+    "λ = clip_model.logit_scale = {scale:.4f} (it started at logit_scale_init_value = {init}, "
+    "log(1/0.07) = {start:.4f})":
+        "λ = clip_model.logit_scale = {scale:.4f}（初始值为 logit_scale_init_value = {init}，而 log(1/0.07) = {start:.4f}）",
+    "logits = e^λ × cosine = {factor:.2f} × cosine: temperature τ = 1/e^λ = {tau:.4f}":
+        "logits = e^λ × 余弦值 = {factor:.2f} × 余弦值：温度 τ = 1/e^λ = {tau:.4f}",
+    "cosine similarity: rows are the images above, columns the captions (bold: each row's maximum)":
+        "余弦相似度：行是上面的图像，列是描述文本（粗体：每行的最大值）",
+    "zero-shot accuracy on {n} held-out images: {accuracy:.1%}  (guessing: {chance:.0%})":
+        "在 {n} 张留出图像上的零样本准确率：{accuracy:.1%}（随机猜测：{chance:.0%}）",
+    "per class:": "各类别：",
+    "SD v1.5's model_index.json lists safety_checker =": "SD v1.5 的 model_index.json 中列出的 safety_checker =",
+    "StableDiffusionSafetyChecker's parts:": "StableDiffusionSafetyChecker 的组成部分：",
+    "safety check of the decoded image {shape}": "对解码后的图像 {shape} 做安全检查",
+    "during a generation: {n} UNet calls, then {last}": "一次生成过程中：先调用 {n} 次 UNet，然后{last}",
+    "SD text encoder width:": "SD 文本编码器的宽度：",
+    "| this CLIP's text width:": "| 这个 CLIP 的文本宽度：",
+    "SD's text encoder is this CLIP's text tower, weight for weight:": "SD 的文本编码器就是这个 CLIP 的文本塔，权重逐一相同：",
+    "W_Q = to_q {q}, W_K = to_k {k}, W_V = to_v {v}  (an nn.Linear stores (out, in))":
+        "W_Q = to_q {q}，W_K = to_k {k}，W_V = to_v {v}（nn.Linear 按 (out, in) 存储权重）",
+    "heads = {heads}, inner_dim = {inner_dim}; W_O = to_out[0] {out} with a bias; to_out[1] is {dropout}":
+        "heads = {heads}，inner_dim = {inner_dim}；W_O = to_out[0] {out}，带偏置；to_out[1] 是 {dropout}",
+    "{heads} heads of d = {d}; queries {queries}, text {context} → output {output}: matches diffusers "
+    "(max difference {difference:.1e})":
+        "{heads} 个头，每个 d = {d}；查询 {queries}，文本 {context} → 输出 {output}：与 diffusers 一致"
+        "（最大差异 {difference:.1e}）",
+    "image position": "图像位置",
+    "cross-attention weights (random queries)": "交叉注意力权重（随机查询）",
+    "{name}: queries from {q_width}-wide image features, keys/values from {kv_width}-wide inputs, {heads} heads":
+        "{name}：查询来自宽度为 {q_width} 的图像特征，键/值来自宽度为 {kv_width} 的输入，{heads} 个头",
+    "UNet output with vs without recording: max difference {difference:.1e}":
+        "记录与不记录时 UNet 的输出：最大差异 {difference:.1e}",
+    "{n} cross-attention layers recorded, P averaged over heads:": "记录了 {n} 个交叉注意力层，P 已对各个头取平均：",
+    "(batch, positions, tokens)": "（批次，位置，词元）",
+    "(padding)": "（填充）",
+    "{n} UNet calls recorded per layer; maps {shape}": "每层记录了 {n} 次 UNet 调用；注意力图 {shape}",
+    "generated": "生成的图像",
+    "{prompt!r}: each token's map, titled with its share of all the attention":
+        "{prompt!r}：每个词元的注意力图，标题为它在全部注意力中所占的份额",
+    "full mode: no ink to measure on a photo; compare the maps above with the picture.":
+        "完整模式：照片上没有墨迹可测；请把上面的注意力图与画面对照着看。",
+    "{side}×{side} layers": "{side}×{side} 的层",
+    "all layers": "所有层",
+    '"" (same positions)': '""（相同位置）',
+    "ink covers {share:.1%} of the latent grid: a token that looked everywhere equally would put that share of its "
+    "attention on it":
+        "墨迹覆盖了潜变量网格的 {share:.1%}：一个对各处一视同仁的词元，会把它注意力中的这一份额放在墨迹上",
+    "token": "词元",
+    "padding (mean)": "填充（均值）",
+    "padding (max)": "填充（最大值）",
+    "{word!r} at the {side}×{side} layers: {on_ink:.1%} on the ink; padding tokens {mean:.1%} on average, "
+    "{most:.1%} at most":
+        "{word!r} 在 {side}×{side} 的层上：{on_ink:.1%} 落在墨迹上；填充词元平均 {mean:.1%}，最多 {most:.1%}",
+    "in :": "输入：",
+    "out:": "输出：",
+    "timestep": "时间步",
+    "text": "文本",
+    "{kind:<16} × {count:>2}: extra input {inputs}": "{kind:<16} × {count:>2}：额外输入 {inputs}",
+    "block": "块",
+    "type": "类型",
+    "in (C, H, W)": "输入 (C, H, W)",
+    "out (C, H, W)": "输出 (C, H, W)",
+    "ResBlocks": "残差块",
+    "transformers": "Transformer 块",
+    "skips": "跳跃连接",
+    "{n} skip tensors: conv_in's output plus those the down blocks save; the up blocks concatenate all of them":
+        "{n} 个跳跃连接张量：conv_in 的输出，加上各下采样块保存的张量；上采样块把它们全部拼接起来",
+    "{n} ResBlocks": "{n} 个残差块",
+    "{n} transformer blocks": "{n} 个 Transformer 块",
+    "{n} transformer block": "{n} 个 Transformer 块",
+    "{side}×{side}, {channels} channels": "{side}×{side}，{channels} 个通道",
+    "; {move} to {new_side}×{new_side}": "；{move}到 {new_side}×{new_side}",
+    "down": "下采样",
+    "up": "上采样",
+    "skip: {n} tensors at {side}×{side}": "跳跃连接：{n} 个 {side}×{side} 的张量",
+    "noisy latents (4, {side}, {side}) → conv_in": "带噪潜变量 (4, {side}, {side}) → conv_in",
+    "conv_out → predicted noise (4, {side}, {side})": "conv_out → 预测的噪声 (4, {side}, {side})",
+    "time: timestep → sinusoidal embedding → MLP →\na {dim}-vector added inside all {n} ResBlocks":
+        "时间：时间步 → 正弦嵌入 → MLP →\n一个 {dim} 维向量，加到全部 {n} 个残差块内部",
+    "text: encoder_hidden_states (77, {dim}) → keys and\nvalues of the cross-attention in all {n} transformer blocks":
+        "文本：encoder_hidden_states (77, {dim}) → 全部 {n} 个\nTransformer 块中交叉注意力的键和值",
+    "SD v1.5's UNet, drawn from its config: down the left, mid block at the bottom, up the right;\n"
+    "dashed: skip connections; blue: ResBlocks only (time); orange: ResBlocks + transformer blocks (time and text)":
+        "SD v1.5 的 UNet，由其配置画出：左侧下行，中间块在底部，右侧上行；\n"
+        "虚线：跳跃连接；蓝色：只有残差块（时间）；橙色：残差块 + Transformer 块（时间和文本）",
+    "SD v1.5 {component:<13}: {n:>11,} parameters ({millions:.1f} M)":
+        "SD v1.5 {component:<13}：{n:>11,} 个参数（{millions:.1f} M）",
+    # the next three are equally wide, as in English, so the percentages line up
+    "UNet in ResBlocks          : {share:6.1%}": "UNet 中残差块         ：{share:6.1%}",
+    "UNet in transformer blocks : {share:6.1%}": "UNet 中 Transformer 块：{share:6.1%}",
+    "everything else            : {share:6.1%}  (convs in/out, up/downsampling, time MLP)":
+        "其余部分              ：{share:6.1%}（输入/输出卷积、上/下采样、时间 MLP）",
+    "the UNet loaded in this mode: {n:,} parameters": "本模式加载的 UNet：{n:,} 个参数",
 }
