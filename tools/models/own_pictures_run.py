@@ -81,10 +81,11 @@ def save_samples(pipe, prompts: list[str], path: Path) -> None:
     Image.fromarray(row).save(path)
 
 
-def build_pipeline(clip, vae, unet, tokenizer):
+def build_pipeline(vae, text_encoder, tokenizer, unet):
+    """The parts as a ``StableDiffusionPipeline`` with SD v1.5's scheduler config (PNDM), no safety checker."""
     from diffusers import PNDMScheduler, StableDiffusionPipeline
 
-    return StableDiffusionPipeline(vae=vae.eval(), text_encoder=clip.text_model.eval(), tokenizer=tokenizer,
+    return StableDiffusionPipeline(vae=vae.eval(), text_encoder=text_encoder.eval(), tokenizer=tokenizer,
                                    unet=unet.eval(), scheduler=PNDMScheduler.from_config(SD15_SCHEDULER_CONFIG),
                                    safety_checker=None, feature_extractor=mini_clip.image_processor(),
                                    requires_safety_checker=False)
@@ -141,11 +142,11 @@ def run(args) -> None:
             unet, latents, scaling_factor=factor, num_steps=steps["unet"], batch_size=args.batch_size,
             checkpoint_dir=checkpoints / "unet", checkpoint_every=args.sample_every, stop_at_step=stop, **options)
         if main:
-            save_samples(build_pipeline(clip, vae, unet, tokenizer), prompts,
+            save_samples(build_pipeline(vae, clip.text_model, tokenizer, unet), prompts,
                          args.out / "samples" / f"unet_step_{stop:06d}.png")
     # 4. the finished pipeline, loadable with StableDiffusionPipeline.from_pretrained(OUT)
     if main:
-        build_pipeline(clip, vae, unet, tokenizer).save_pretrained(args.out)
+        build_pipeline(vae, clip.text_model, tokenizer, unet).save_pretrained(args.out)
         record = dict(data=str(args.data), pictures=len(data), resolution=args.resolution, notes=data.notes,
                       processes=processes, batch_size=args.batch_size, steps=steps, scaling_factor=factor,
                       final_loss={k: float(np.mean(v[-20:])) for k, v in losses.items()},

@@ -46,7 +46,6 @@ from course_utils.data import digits, transforms  # noqa: E402
 from course_utils.data.compositions import caption_table  # noqa: E402
 from course_utils.mini_sd import latent_table, mini_clip, mini_vae, text_unet  # noqa: E402
 from course_utils.mini_sd.tokenizer import save_clip_tokenizer_files  # noqa: E402
-from course_utils.sd.architecture import SD15_SCHEDULER_CONFIG  # noqa: E402
 from course_utils.training.checkpoints import latest_checkpoint  # noqa: E402
 
 # clip: the 2,621 steps a 1,400-second budget fitted on the 2-core machine; vae: enough for ≥ 28 dB PSNR;
@@ -174,7 +173,7 @@ def curve_point(step: int, vae, text_encoder, tokenizer, unet, classifier, work:
     points = json.loads(record.read_text()) if record.exists() else []
     if (done := next((p for p in points if p["step"] == step), None)) is not None:
         return done
-    pipe = pipeline(vae, text_encoder, tokenizer, unet)
+    pipe = own_pictures_run.build_pipeline(vae, text_encoder, tokenizer, unet)
     pipe.set_progress_bar_config(disable=True)
     cells = dict(seen=evaluation_cells(False), held_out=evaluation_cells(True, repeats=3))  # as the model card's
     with torch.no_grad():
@@ -243,23 +242,13 @@ def train_unet(work: Path, vae, text_encoder, tokenizer, classifier, figures: di
     return unet.cpu(), vae.cpu()
 
 
-def pipeline(vae, text_encoder, tokenizer, unet):
-    """The parts as a ``StableDiffusionPipeline`` with SD v1.5's scheduler config (PNDM)."""
-    from diffusers import PNDMScheduler, StableDiffusionPipeline
-
-    return StableDiffusionPipeline(vae=vae.eval(), text_encoder=text_encoder.eval(), tokenizer=tokenizer,
-                                   unet=unet.eval(), scheduler=PNDMScheduler.from_config(SD15_SCHEDULER_CONFIG),
-                                   safety_checker=None, requires_safety_checker=False,
-                                   feature_extractor=mini_clip.image_processor())
-
-
 def save_all(clip, vae, unet, text_encoder, tokenizer, classifier) -> None:
     from transformers import CLIPProcessor
 
     out = pretrained.SHIPPED
     for name in ("mini-sd", "mini-clip", "digit-classifier"):
         shutil.rmtree(out / name, ignore_errors=True)
-    pipe = pipeline(vae, text_encoder, tokenizer, unet)
+    pipe = own_pictures_run.build_pipeline(vae, text_encoder, tokenizer, unet)
     pretrained.to_float16_storage(pipe)
     pipe.save_pretrained(out / "mini-sd", safe_serialization=True)
     shutil.rmtree(out / "mini-sd" / "tokenizer")  # rebuilt from openai-clip's BPE file on first use
