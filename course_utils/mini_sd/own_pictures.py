@@ -19,7 +19,7 @@ import torch.nn.functional as F
 
 from course_utils.diffusion.objectives import diffusion_loss
 from course_utils.mini_sd.mini_clip import contrastive_loss, image_embeds, text_embeds, tokenize_captions
-from course_utils.mini_sd.mini_vae import encode_latent_dist, vae_loss
+from course_utils.mini_sd.mini_vae import encode_latent_dist, scaling_factor_of, vae_loss
 from course_utils.mini_sd.text_unet import caption_embeddings, noise_scheduler
 from course_utils.training.loop import train_loop
 
@@ -87,8 +87,7 @@ class PictureLatents:
 
     def scaling_factor(self, generator: torch.Generator | None = None) -> float:
         """1 / std of latents sampled from every q(z|x): SD v1 chose its 0.18215 this way (LDM §4.3.2)."""
-        latents = self.means + self.stds * torch.randn(self.means.shape, generator=generator)
-        return 1.0 / latents.std().item()
+        return scaling_factor_of(self.means, self.stds, generator)
 
 
 def train_unet_on_pictures(unet, latents: PictureLatents, *, scaling_factor: float, num_steps: int,
