@@ -138,6 +138,18 @@ def sample_colours(labels, generator: torch.Generator) -> tuple[torch.Tensor, to
     return pairs[:, 0], pairs[:, 1]
 
 
+def evaluation_colours(n: int, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+    """A seeded (ink, background) pair for each of ``n`` test digits, drawn from all 42 ordered pairs.
+
+    Held-out pairs included: the pairs the model card measures the VAE and the mini CLIP on.
+    Returns ``(ink (n,), background (n,))`` with ink ≠ background everywhere.
+    """
+    g = torch.Generator().manual_seed(seed)
+    ink = torch.randint(0, len(PALETTE), (n,), generator=g)  # (n,)
+    background = (ink + 1 + torch.randint(0, len(PALETTE) - 1, (n,), generator=g)) % len(PALETTE)  # (n,), ≠ ink
+    return ink, background
+
+
 def render_training_batch(pixels, labels, generator: torch.Generator):
     """Training digits in fresh random allowed colours: ``(images (N, 3, 64, 64) in [−1, 1], ink (N,), background (N,))``."""
     ink, background = sample_colours(labels, generator)
