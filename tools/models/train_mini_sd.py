@@ -226,8 +226,10 @@ def train_unet(work: Path, vae, text_encoder, tokenizer, classifier, figures: di
                                            checkpoint_every=2000, device=device, stop_at_step=stop)
         from safetensors.torch import save_file
 
-        save_file({k: v.detach().half().cpu().contiguous() for k, v in unet.state_dict().items()},
-                  str(curve / f"unet_step_{stop:06d}.safetensors"))
+        kept = curve / f"unet_step_{stop:06d}.safetensors"
+        if kept.exists() and stop < STEPS["unet"]:  # a resumed run passes earlier stops: keep their weights
+            continue
+        save_file({k: v.detach().half().cpu().contiguous() for k, v in unet.state_dict().items()}, str(kept))
         if stop < STEPS["unet"]:  # the finished UNet is measured below, on its float16 weights
             curve_point(stop, vae, text_encoder, tokenizer, unet, classifier, work)
     figures["unet"] = dict(steps=STEPS["unet"], batch_size=BATCH["unet"], learning_rate=LEARNING_RATE["unet"],
