@@ -293,7 +293,8 @@ def banner(mode: str | None = None) -> str:
         lines.append(t("MINI MODE: a miniature Stable Diffusion with SD v1's design (CLIP text encoder, VAE x8 "
                        "with 4 latent channels, UNet with cross-attention, 77-token prompts), trained by this "
                        "course on 5,000 real handwritten digits (MNIST) and shipped with it. It draws 64x64 "
-                       "digits, not photos; notebook 02 uses the same digits in place of Fashion-MNIST."))
+                       "digits in an ink colour on a background colour (\"a red seven on a blue background\"), "
+                       "not photos; notebook 02 uses the same digits, white on black, in place of Fashion-MNIST."))
     text = "\n".join(lines)
     print(text)
     from course_utils.i18n.fonts import use_edition_font

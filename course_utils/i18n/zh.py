@@ -23,11 +23,12 @@ ZH = {
         "完整模式也能在 CPU 上运行，但每张图要花几分钟。",
     "MINI MODE: a miniature Stable Diffusion with SD v1's design (CLIP text encoder, VAE x8 with 4 latent channels, "
     "UNet with cross-attention, 77-token prompts), trained by this course on 5,000 real handwritten digits (MNIST) "
-    "and shipped with it. It draws 64x64 digits, not photos; notebook 02 uses the same digits in place of "
-    "Fashion-MNIST.":
+    "and shipped with it. It draws 64x64 digits in an ink colour on a background colour (\"a red seven on a blue "
+    "background\"), not photos; notebook 02 uses the same digits, white on black, in place of Fashion-MNIST.":
         "迷你模式：一个与 SD v1 设计相同的微型 Stable Diffusion（CLIP 文本编码器、缩小 8 倍且有 4 个潜在通道的 VAE、"
         "带交叉注意力的 UNet、77 个词元的提示词），由本课程在 5,000 张真实手写数字（MNIST）上训练，并随课程一同发布。"
-        "它画的是 64×64 的数字，而不是照片；第 02 课用同样的数字代替 Fashion-MNIST。",
+        "它画的是 64×64 的数字，用一种笔迹颜色写在一种背景颜色上（“a red seven on a blue background”，即蓝色背景上的红色数字 7），"
+        "而不是照片；第 02 课用同样的数字（黑底白字）代替 Fashion-MNIST。",
     # exercise verdicts (course_utils.checks.verdicts)
     "… {name}: not attempted yet. Fill in the function above and run this cell again.":
         "… {name}：尚未作答。请补全上面的函数，再运行本单元。",
@@ -201,7 +202,6 @@ ZH = {
     "largest |sample − mode| = {largest:.4f}": "|sample − mode| 的最大值 = {largest:.4f}",
     "std of z = {z_std:.3f} → std of scaled latents = {scaled_std:.3f}":
         "z 的标准差 = {z_std:.3f} → 缩放后潜变量的标准差 = {scaled_std:.3f}",
-    "1 / std of this image's latent = {value:.4f}": "1 / 这张图像潜变量的标准差 = {value:.4f}",
     "image": "图像",
     "latent channel {c}": "潜变量通道 {c}",
     "correlation of each channel with the patches' brightness:": "每个通道与图像块亮度的相关系数：",
@@ -225,16 +225,67 @@ ZH = {
     "latent walk, w = {w:.2f}": "潜变量路径，w = {w:.2f}",
     "cross-fade, w = {w:.2f}": "交叉淡化，w = {w:.2f}",
     "PSNR, latent halfway vs pixel cross-fade: {value:.2f} dB": "PSNR，潜变量中点对比像素交叉淡化：{value:.2f} dB",
-    "grey pixels: latent halfway {latent:.1%}, pixel cross-fade {pixel:.1%}":
-        "灰色像素：潜变量中点 {latent:.1%}，像素交叉淡化 {pixel:.1%}",
     "KL(the image's latent distribution ‖ N(0, I)) = {kl:,.1f}": "KL(这张图像的潜变量分布 ‖ N(0, I)) = {kl:,.1f}",
     "parameters: VAE encoder {encoder:,} | VAE decoder {decoder:,} | UNet {unet:,}":
         "参数量：VAE 编码器 {encoder:,} | VAE 解码器 {decoder:,} | UNet {unet:,}",
     "trainable VAE parameters after requires_grad_(False):": "requires_grad_(False) 之后 VAE 的可训练参数量：",
     "num_inference_steps={steps} → {timesteps} scheduler timesteps; calls: {calls}":
         "num_inference_steps={steps} → 调度器的 {timesteps} 个时间步；调用次数：{calls}",
-    "from this one image: {estimate:.4f}; the VAE's config: {configured}":
-        "仅由这一张图像得出：{estimate:.4f}；VAE 的配置中：{configured}",
+    # notebook 03: the scaling factor measured, the channels' colours, colours through the round trip
+    "raw latents of {images} training images ({values:,} values): mean {mean:+.3f}, std σ̂ = {std:.3f}":
+        "{images} 张训练图像的原始潜变量（{values:,} 个数值）：均值 {mean:+.3f}，标准差 σ̂ = {std:.3f}",
+    "1 / σ̂ = {estimate:.4f};  vae.config.scaling_factor = {configured:.4f}":
+        "1 / σ̂ = {estimate:.4f}；vae.config.scaling_factor = {configured:.4f}",
+    "std of the scaled latents s · z: {std:.3f}": "缩放后潜变量 s · z 的标准差：{std:.3f}",
+    "t = {t:>3}: SNR scaled {scaled:7.3f}, unscaled {unscaled:7.3f} = what scaled latents have at t = {same}":
+        "t = {t:>3}：缩放后 SNR {scaled:7.3f}，未缩放 {unscaled:7.3f} = 缩放后的潜变量在 t = {same} 时的 SNR",
+    "at t = {t}, the signal is {scaled:.1%} of the variance of z_t with scaling, {unscaled:.1%} without":
+        "在 t = {t} 时，信号占 z_t 方差的比例：缩放后 {scaled:.1%}，未缩放 {unscaled:.1%}",
+    "scaled latents s · z": "缩放后的潜变量 s · z",
+    "unscaled latents z": "未缩放的潜变量 z",
+    "signal-to-noise ratio along the noise schedule": "噪声调度中的信噪比",
+    "photos: a patch's mean colour read linearly from its 4 latent numbers: R² = {r2:.3f}":
+        "照片：从 4 个潜变量数值线性读出图像块的平均颜色：R² = {r2:.3f}",
+    "mean latent (scaled) at background positions, by background colour:": "背景位置上（缩放后）潜变量的平均值，按背景颜色分组：",
+    "channel {c}": "通道 {c}",
+    "brightness": "亮度",
+    "{n:,} background positions: the colour explains R² = {r2:.3f} of the 4 numbers":
+        "{n:,} 个背景位置：颜色解释了这 4 个数的 R² = {r2:.3f}",
+    "read linearly from the 4 numbers: brightness R² = {luma:.3f}, RGB colour R² = {rgb:.3f}":
+        "从这 4 个数线性读出：亮度 R² = {luma:.3f}，RGB 颜色 R² = {rgb:.3f}",
+    "background colour from the 4 numbers by the 5 nearest neighbours: {accuracy:.1%} right (chance: {chance:.1%})":
+        "用 5 个最近邻从这 4 个数读背景颜色：正确率 {accuracy:.1%}（随机猜测：{chance:.1%}）",
+    "ink colour read linearly at {n:,} stroke positions: R² = {r2:.3f}": "在 {n:,} 个笔画位置上线性读出笔迹颜色：R² = {r2:.3f}",
+    "photo {k}": "照片 {k}",
+    "photo {k}, rotated": "照片 {k}，通道调换",
+    "{name}: PSNR {psnr:.2f} dB, mean colour {before} → {after}": "{name}：PSNR {psnr:.2f} dB，平均颜色 {before} → {after}",
+    "held out": "留出",
+    "seen": "见过",
+    "{name:>15} ({tag:>8}): PSNR {psnr:5.2f} dB; judge: original {original}, reconstruction {rebuilt}":
+        "{name:>15}（{tag:>8}）：PSNR {psnr:5.2f} dB；评判器：原图 {original}，重建 {rebuilt}",
+    "mean PSNR over the five seen pairs: {value:.2f} dB": "五对见过的颜色的平均 PSNR：{value:.2f} dB",
+    "full mode: SD's VAE has no held-out colour pairs; this measurement is for the mini VAE.":
+        "完整模式：SD 的 VAE 没有留出的颜色对；这项测量是针对迷你 VAE 的。",
+    "seen cells": "见过的组合",
+    "held-out ink for the digit": "该数字留出的笔迹颜色",
+    "held-out pairs": "留出的颜色对",
+    "all {n} digits: PSNR {value:.2f} dB (the model card: {card:.2f} dB)":
+        "全部 {n} 个数字：PSNR {value:.2f} dB（模型卡：{card:.2f} dB）",
+    "{name:>27}: {n:>3} digits, PSNR {value:5.2f} dB, same ink {ink:6.1%}, same background {bg:6.1%}":
+        "{name:>27}：{n:>3} 个数字，PSNR {value:5.2f} dB，笔迹颜色不变 {ink:6.1%}，背景颜色不变 {bg:6.1%}",
+    "encoder's latent: {value:.1f} dB": "编码器的潜变量：{value:.1f} dB",
+    "searched latent: {value:.1f} dB": "梯度下降找到的潜变量：{value:.1f} dB",
+    "PSNR with the encoder's latent {encoder:.2f} dB → after {steps} gradient steps on the latent {search:.2f} dB":
+        "用编码器的潜变量 PSNR 为 {encoder:.2f} dB → 对潜变量做 {steps} 步梯度下降后为 {search:.2f} dB",
+    "the judge reads the searched latent's picture as {description}": "评判器把搜索所得潜变量解码出的图读作 {description}",
+    "pixels in between: latent halfway {latent:.1%}, pixel cross-fade {pixel:.1%}":
+        "处于中段的像素：潜变量中点 {latent:.1%}，像素交叉淡化 {pixel:.1%}",
+    "the mini VAE's loss for this image: squared error {error:,.1f} + β · KL {kl_term:.4f}":
+        "迷你 VAE 在这张图像上的损失：平方误差 {error:,.1f} + β · KL {kl_term:.4f}",
+    "from section 3's batch of training latents: {estimate:.4f}; the VAE's config: {configured:.4f}":
+        "由第 3 节那批训练潜变量得出：{estimate:.4f}；VAE 的配置中：{configured:.4f}",
+    "red vs purple, equally bright: their mean latents differ by {gap:.1%} of the white–black distance":
+        "亮度相同的红色与紫色：它们的平均潜变量之差只有白色与黑色之间距离的 {gap:.1%}",
     # notebook 04, tokens, text embeddings and cross-attention (notebooks/04_tokens_and_text_embeddings.ipynb)
     "{tokenizer}, {text_encoder} and {unet} on {device} in {dtype}":
         "{tokenizer}、{text_encoder} 和 {unet} 位于 {device}，数据类型 {dtype}",
@@ -276,9 +327,6 @@ ZH = {
         "logits = e^λ × 余弦值 = {factor:.2f} × 余弦值：温度 τ = 1/e^λ = {tau:.4f}",
     "cosine similarity: rows are the images above, columns the captions (bold: each row's maximum)":
         "余弦相似度：行是上面的图像，列是描述文本（粗体：每行的最大值）",
-    "zero-shot accuracy on {n} held-out images: {accuracy:.1%}  (guessing: {chance:.0%})":
-        "在 {n} 张留出图像上的零样本准确率：{accuracy:.1%}（随机猜测：{chance:.0%}）",
-    "per class:": "各类别：",
     "SD v1.5's model_index.json lists safety_checker =": "SD v1.5 的 model_index.json 中列出的 safety_checker =",
     "StableDiffusionSafetyChecker's parts:": "StableDiffusionSafetyChecker 的组成部分：",
     "safety check of the decoded image {shape}": "对解码后的图像 {shape} 做安全检查",
@@ -302,25 +350,11 @@ ZH = {
         "记录与不记录时 UNet 的输出：最大差异 {difference:.1e}",
     "{n} cross-attention layers recorded, P averaged over heads:": "记录了 {n} 个交叉注意力层，P 已对各个头取平均：",
     "(batch, positions, tokens)": "（批次，位置，词元）",
-    "(padding)": "（填充）",
-    "{n} UNet calls recorded per layer; maps {shape}": "每层记录了 {n} 次 UNet 调用；注意力图 {shape}",
     "generated": "生成的图像",
-    "{prompt!r}: each token's map, titled with its share of all the attention":
-        "{prompt!r}：每个词元的注意力图，标题为它在全部注意力中所占的份额",
-    "full mode: no ink to measure on a photo; compare the maps above with the picture.":
-        "完整模式：照片上没有墨迹可测；请把上面的注意力图与画面对照着看。",
     "{side}×{side} layers": "{side}×{side} 的层",
     "all layers": "所有层",
-    '"" (same positions)': '""（相同位置）',
-    "ink covers {share:.1%} of the latent grid: a token that looked everywhere equally would put that share of its "
-    "attention on it":
-        "墨迹覆盖了潜变量网格的 {share:.1%}：一个对各处一视同仁的词元，会把它注意力中的这一份额放在墨迹上",
     "token": "词元",
     "padding (mean)": "填充（均值）",
-    "padding (max)": "填充（最大值）",
-    "{word!r} at the {side}×{side} layers: {on_ink:.1%} on the ink; padding tokens {mean:.1%} on average, "
-    "{most:.1%} at most":
-        "{word!r} 在 {side}×{side} 的层上：{on_ink:.1%} 落在墨迹上；填充词元平均 {mean:.1%}，最多 {most:.1%}",
     "in :": "输入：",
     "out:": "输出：",
     "timestep": "时间步",
@@ -361,4 +395,40 @@ ZH = {
     "everything else            : {share:6.1%}  (convs in/out, up/downsampling, time MLP)":
         "其余部分              ：{share:6.1%}（输入/输出卷积、上/下采样、时间 MLP）",
     "the UNet loaded in this mode: {n:,} parameters": "本模式加载的 UNet：{n:,} 个参数",
+    # notebook 04, coloured digits: zero-shot per attribute, word maps on the ink, one word changed
+    "digit": "数字",
+    "ink colour": "笔迹颜色",
+    "background colour": "背景颜色",
+    "zero-shot accuracy on {n} held-out images, attribute by attribute:": "在 {n} 张留出图像上的零样本准确率，逐个属性：",
+    "  {attribute:<18} {accuracy:6.1%}  (guessing: 1 in {options})":
+        "  {attribute:<18} {accuracy:6.1%}（随机猜测：{options} 选 1）",
+    "on the {n} images whose (digit, ink, background) training never showed:": "在其（数字、笔迹颜色、背景颜色）组合从未在训练中出现过的 {n} 张图像上：",
+    "the model card (figures.json):": "模型卡（figures.json）：",
+    "model card, all three attributes right on seen cells: guidance 3.0 → {at_3:.1%}, 7.5 → {at_7:.1%}":
+        "模型卡：在见过的组合上三个属性全对的比例：引导比例 3.0 → {at_3:.1%}，7.5 → {at_7:.1%}",
+    "{prompt!r}, guidance {guidance}: {n} UNet calls recorded per layer; maps {shape}":
+        "{prompt!r}，引导比例 {guidance}：每层记录了 {n} 次 UNet 调用；注意力图 {shape}",
+    "ink, by colour\n{share:.0%} of the area": "按颜色找出的笔迹\n占面积的 {share:.0%}",
+    "{prompt!r}: each token's map, titled with its mass on the ink and its lift":
+        "{prompt!r}：每个词元的注意力图，标题为它落在笔迹上的份额和它的提升倍数",
+    "ink covers {share:.1%} of the latent grid: a token read everywhere equally would put that share of its attention on it":
+        "笔迹覆盖了潜变量网格的 {share:.1%}：一个在各处被同等读取的词元，会把它注意力中的这一份额放在笔迹上",
+    "on the ink": "在笔迹上",
+    "lift": "提升倍数",
+    "mean lift, {layers}:": "平均提升倍数，{layers}：",
+    "prompts": "提示词",
+    "ink word > background word": "笔迹颜色词 > 背景颜色词",
+    "{name} ({n}): {template!r}": "{name}（{n} 个）：{template!r}",
+    "all layers, ink word's lift − background word's: {first:+.2f} in {template!r}, {second:+.2f} when the background colour comes first":
+        "所有层，笔迹颜色词的提升倍数 − 背景颜色词的：在 {template!r} 中为 {first:+.2f}，背景颜色放在前面时为 {second:+.2f}",
+    "as written": "原样",
+    "ink word changed": "换了笔迹颜色词",
+    "background word changed": "换了背景颜色词",
+    "where it changed:\n{version}": "哪里变了：\n{version}",
+    "{n} prompts, the same seed for each version; mean RGB change (0 to {most:.2f})":
+        "{n} 个提示词，每个版本用相同的种子；RGB 的平均变化（0 到 {most:.2f}）",
+    "on the background": "在背景上",
+    "ink > background": "笔迹 > 背景",
+    "the colour judge reads the same digit as in the original: {ink:.0%} ({ink_version}), {background:.0%} ({background_version})":
+        "颜色评判器读出与原图相同的数字：{ink:.0%}（{ink_version}），{background:.0%}（{background_version}）",
 }
