@@ -17,6 +17,7 @@ diffusers attention processor that computes the softmax explicitly and keeps it.
   processors on exit.
 * ``token_maps``: the recorded maps averaged over calls, heads and layers at the latent resolution.
 * ``mass_on``: the share of each token's map that falls on a region (e.g. a digit's ink).
+* ``ink_region``: where a coloured drawing's ink is, found by colour, on the maps' grid.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ import contextlib
 
 import torch
 import torch.nn.functional as F
+
+from course_utils.colour_judge import background_colour, check_images, ink_colour
 
 
 def cross_attention_probs(attn, hidden_states: torch.Tensor, encoder_hidden_states: torch.Tensor,
@@ -194,9 +197,26 @@ def mass_on(maps: torch.Tensor, region: torch.Tensor) -> torch.Tensor:
 
 
 def ink_region(images: torch.Tensor, size: tuple[int, int], threshold: float = 0.5) -> torch.Tensor:
-    """Fraction of ink (pixels brighter than ``threshold``) in each cell of a ``size`` grid: (h, w).
+    """Fraction of ink in each cell of a ``size`` grid, ``(h, w)``: the ink found by its colour, not its brightness.
 
-    ``images``: (1, 3, H, W) in [0, 1], a light drawing on a dark background (the mini SD's digits).
+    ``images``: one picture ``(1, 3, H, W)`` in [0, 1] of a drawing in one ink colour on one background colour
+    (the mini SD's digits; H = W a multiple of 32). The colours are read as ``course_utils.colour_judge`` reads
+    them: the background is the border's median colour, the ink the median colour of the pixels farthest from
+    it. Each pixel p is projected on the segment from the background colour to the ink colour,
+
+        x = clamp(⟨p − bg, ink − bg⟩ / |ink − bg|², 0, 1)      (0 on the background, 1 on the ink),
+
+    and counts as ink where x > ``threshold``. A dark ink on a light background (black on white) is found as
+    surely as a light one on a dark background, which a brightness threshold gets backwards.
     """
-    ink = (images[0].float().mean(dim=0) > threshold).float()  # (H, W) 1 on the strokes
+    check_images(images)
+    if images.shape[0] != 1:
+        raise ValueError(f"ink_region reads one picture, got a batch of {images.shape[0]}: pass images[k:k + 1].")
+    images = images.detach().float().cpu()
+    background_rgb = background_colour(images)  # (1, 3): the border's median colour
+    ink_rgb = ink_colour(images, background_rgb)  # (1, 3): the median of the pixels farthest from it
+    along = (ink_rgb - background_rgb)[0, :, None, None]  # (3, 1, 1): background → ink
+    offset = images[0] - background_rgb[0, :, None, None]  # (3, H, W)
+    x = (offset * along).sum(dim=0) / (along**2).sum().clamp(min=1e-6)  # (H, W): 0 on the background, 1 on the ink
+    ink = (x > threshold).float()  # (H, W) 1 on the strokes
     return F.adaptive_avg_pool2d(ink[None, None], size)[0, 0]  # (h, w) share of each cell that is ink

@@ -102,6 +102,24 @@ def test_ink_region():
     assert region.shape == (8, 8) and region.sum() == 8 and region[:4, :2].eq(1).all()
 
 
+@pytest.mark.parametrize("ink, background", [((0.86, 0.15, 0.15), (0.96, 0.96, 0.96)),  # red on white
+                                             ((0.06, 0.06, 0.06), (0.94, 0.82, 0.12)),  # black on yellow
+                                             ((0.94, 0.82, 0.12), (0.55, 0.2, 0.75))])  # yellow on purple
+def test_ink_region_finds_the_ink_by_colour_even_when_it_is_darker(ink, background):
+    image = torch.tensor(background).view(1, 3, 1, 1).repeat(1, 1, 64, 64)
+    image[:, :, 8:40, 16:24] = torch.tensor(ink).view(1, 3, 1, 1)  # the strokes: 32 × 8 pixels
+    image[:, :, 40:48, 16:24] = (torch.tensor(ink) * 0.3 + torch.tensor(background) * 0.7).view(1, 3, 1, 1)  # faint
+    region = attention_maps.ink_region(image, (8, 8))
+    expected = torch.zeros(8, 8)
+    expected[1:5, 2:3] = 1  # the strokes' cells, and not the faint ones (30% of the way to the ink)
+    assert torch.equal(region, expected)
+
+
+def test_ink_region_reads_one_picture():
+    with pytest.raises(ValueError, match=r"one picture, got a batch of 2: pass images\[k:k \+ 1\]"):
+        attention_maps.ink_region(torch.zeros(2, 3, 64, 64), (8, 8))
+
+
 def test_recorder_refuses_self_attention(unet):
     attn = unet.down_blocks[0].attentions[0].transformer_blocks[0].attn1
     recorder = attention_maps.AttentionRecorder("attn1", {}, {})
