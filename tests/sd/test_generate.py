@@ -166,9 +166,11 @@ def test_img2img_accepts_a_tensor_in_0_1(sd_pipe, photo):
     theirs = img2img("flowers", image=as_tensor, generator=seeded(), output_type="pt", **kwargs).images
     assert torch.equal(from_tensor, theirs)
     # the same pixels as a PIL image: equal up to float rounding (the tensors' memory layouts differ),
-    # carried through encode, denoise and decode, which in float16/bfloat16 grows to several ulps
+    # carried through encode, denoise and decode: each guided step amplifies it, and decoding divides the latents by
+    # the scaling factor (×3.8 for the mini VAE), so it grows past float32's default 100 ulps, and to several ulps in
+    # float16/bfloat16
     from_pil = generate(sd_pipe, "flowers", image=photo, generator=seeded(), **kwargs)
-    torch.testing.assert_close(from_tensor, from_pil, **config.tolerance(from_pil, low_precision_ulps=32))
+    torch.testing.assert_close(from_tensor, from_pil, **config.tolerance(from_pil, ulps=1000, low_precision_ulps=32))
 
 
 def test_img2img_one_image_for_two_prompts(sd_pipe, photo):
