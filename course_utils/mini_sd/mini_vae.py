@@ -109,3 +109,10 @@ def psnr(reconstruction: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     """Peak signal-to-noise ratio per image in dB, for images in [0, 1]: 10 · log10(1 / MSE)."""
     mse = (reconstruction.float() - target.float()).pow(2).flatten(1).mean(dim=1)  # (N,)
     return 10 * torch.log10(1.0 / mse.clamp_min(1e-10))
+
+
+@torch.no_grad()
+def round_trip_psnr(vae, images: torch.Tensor) -> torch.Tensor:
+    """PSNR per image (N,) of decoding the posterior mean of ``images`` (N, 3, H, W) in [−1, 1], as the model card scores it."""
+    reconstruction = vae.decode(vae.encode(images).latent_dist.mean).sample  # (N, 3, H, W), about [−1, 1]
+    return psnr((reconstruction / 2 + 0.5).clamp(0, 1), images / 2 + 0.5)

@@ -92,9 +92,7 @@ def measure(figures: dict, work_dir: Path | None) -> None:
     print("mini CLIP zero-shot:", figures["clip"]["zero_shot"])
     # the VAE on held-out coloured digits
     images = render_digits(test_px, ink, background)  # (500, 3, 64, 64) in [−1, 1]
-    with torch.no_grad():
-        recon = pipe.vae.decode(pipe.vae.encode(images).latent_dist.mean).sample
-    figures["vae"]["test_psnr_db"] = mini_vae.psnr((recon / 2 + 0.5).clamp(0, 1), images / 2 + 0.5).mean().item()
+    figures["vae"]["test_psnr_db"] = mini_vae.round_trip_psnr(pipe.vae, images).mean().item()
     figures["vae"]["scaling_factor"] = pipe.vae.config.scaling_factor
     print(f"VAE: {figures['vae']['test_psnr_db']:.2f} dB, scaling factor {pipe.vae.config.scaling_factor:.4f}")
     # composition, plain digit prompts, unseen phrasings
