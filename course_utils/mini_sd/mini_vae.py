@@ -15,6 +15,12 @@ reconstructions sharp where plain pixel losses blur textures.
 
 With ``labels``, training draws every digit in a fresh random ink and background colour each step
 (``course_utils.data.colours``; held-out cells never), so the VAE learns colour as well as shape.
+With ``random_colour_fraction`` > 0, that share of each batch is drawn in random sRGB colours
+instead of palette ones. A VAE trained only on the palette's allowed pairs becomes a codec of those
+pairs: it cannot encode a pair it never saw (yellow on purple comes back in the wrong colours),
+which would cap what the UNet can learn of held-out cells before it starts. SD's VAE is a general
+image codec, trained on any pictures; random colours make the mini VAE one for two-colour digits,
+while the text-to-image parts (the mini CLIP and the UNet) still never see a held-out cell.
 
 The latents' spread is set by training, not by design, so after training ``latent_scaling_factor``
 measures it: 1 / std of the latents, the way SD's 0.18215 was chosen, so that ``z · scaling_factor``
@@ -25,7 +31,7 @@ from __future__ import annotations
 
 import torch
 
-from course_utils.data.colours import render_training_batch
+from course_utils.data.colours import random_rgb_pairs, render_digits_rgb, render_training_batch
 from course_utils.data.transforms import digits_to_rgb64
 from course_utils.training.loop import train_loop
 
@@ -58,12 +64,17 @@ def vae_loss(vae, images: torch.Tensor, generator: torch.Generator, kl_weight: f
 def train_mini_vae(vae, pixels, labels=None, *, num_steps: int, batch_size: int = 64, learning_rate: float = 2e-3,
                    kl_weight: float = 1e-6, seed: int = 0, device=None, checkpoint_dir=None,
                    checkpoint_every: int = 250, progress: bool = True, max_seconds=None,
-                   stop_at_step=None) -> list[float]:
+                   stop_at_step=None, random_colour_fraction: float = 0.0) -> list[float]:
     """Train the VAE on digits (uint8 (N, 28, 28)); returns the loss of every step.
 
     ``labels`` ((N,) digits): draw each digit in a random allowed ink/background pair every step;
-    without them the digits stay white on black.
+    without them the digits stay white on black. ``random_colour_fraction`` (with ``labels``): the
+    share of each batch drawn in random sRGB colours instead (``colours.random_rgb_pairs``).
     """
+    if not 0.0 <= random_colour_fraction <= 1.0:
+        raise ValueError(f"random_colour_fraction={random_colour_fraction!r} must lie in [0, 1], e.g. 0.5.")
+    if random_colour_fraction and labels is None:
+        raise ValueError("random_colour_fraction needs labels: pass the digits' labels to draw them in colour.")
     plain = digits_to_rgb64(pixels) if labels is None else None  # (N, 3, 64, 64) in [−1, 1]
     labels = None if labels is None else torch.as_tensor(labels).long()
 
@@ -72,9 +83,15 @@ def train_mini_vae(vae, pixels, labels=None, *, num_steps: int, batch_size: int 
             images = plain[index]
         else:  # (B, 3, 64, 64): a new colour pair per digit and step
             images = render_training_batch(pixels[index.numpy()], labels[index], generator)[0]
+            n_random = round(random_colour_fraction * len(index))  # the batch's first n_random digits
+            if n_random:
+                ink, background = random_rgb_pairs(n_random, generator)  # (n, 3) each
+                images[:n_random] = render_digits_rgb(pixels[index[:n_random].numpy()], ink, background)
         return vae_loss(vae, images.to(vae.device), generator, kl_weight)[0]
 
     settings = dict(model="mini_vae", kl_weight=kl_weight, loss="summed per image", coloured=labels is not None)
+    if random_colour_fraction:
+        settings["random_colour_fraction"] = random_colour_fraction
     return train_loop(vae, loss_fn, num_examples=len(pixels), num_steps=num_steps, batch_size=batch_size,
                       learning_rate=learning_rate, settings=settings, warmup_steps=min(100, num_steps // 10),
                       decay=True, checkpoint_dir=checkpoint_dir, checkpoint_every=checkpoint_every, seed=seed,

@@ -64,7 +64,7 @@ def train_text_unet(unet, table, caption_states: torch.Tensor, *, scaling_factor
                     words=DIGIT_WORDS,
                     batch_size: int = 128, learning_rate: float = 1e-3, caption_dropout: float = 0.1, seed: int = 0,
                     device=None, checkpoint_dir=None, checkpoint_every: int = 250, progress: bool = True,
-                    max_seconds=None, stop_at_step=None) -> list[float]:
+                    max_seconds=None, stop_at_step=None, ema_decay=None) -> list[float]:
     """Train on latents sampled from each row's q(z|x) every step, with a random caption per row.
 
     ``table``: a ``LatentTable`` from ``course_utils.mini_sd.latent_table.encode_digits``.
@@ -72,6 +72,7 @@ def train_text_unet(unet, table, caption_states: torch.Tensor, *, scaling_factor
     ``compositions.caption_table(words=words) + [""]`` (3,001, 77, D for the digits); for plain rows
     ``all_captions() + [""]`` (T · 10 + 1, 77, D), every (template, class) caption, template-major.
     ``words``: the class names of coloured rows (the digits' by default).
+    ``ema_decay`` (e.g. 0.999): keep an exponential moving average of the weights and return holding it.
     """
     coloured = table.ink is not None
     expected = len(caption_table(words=words)) + 1 if coloured else None
@@ -105,4 +106,4 @@ def train_text_unet(unet, table, caption_states: torch.Tensor, *, scaling_factor
                       learning_rate=learning_rate, settings=settings, warmup_steps=min(200, num_steps // 10),
                       decay=True, checkpoint_dir=checkpoint_dir, checkpoint_every=checkpoint_every, seed=seed,
                       device=device, progress=progress, max_seconds=max_seconds, stop_at_step=stop_at_step,
-                      desc="mini UNet")
+                      ema_decay=ema_decay, desc="mini UNet")

@@ -154,3 +154,26 @@ def test_training_batch_renders_the_sampled_colours(digits):
     torch.testing.assert_close(images, colours.render_digits(pixels, ink, background))
     with pytest.raises(ValueError, match="digits 0..9"):
         colours.sample_colours(torch.tensor([3, 10]), torch.Generator())
+
+
+def test_render_rgb_matches_the_palette_render_and_checks_its_range(digits):
+    pixels, _ = digits
+    rgb = colours.palette_rgb()
+    torch.testing.assert_close(colours.render_digits_rgb(pixels[:4], rgb[RED], rgb[BLUE]),
+                               colours.render_digits(pixels[:4], "red", "blue"))
+    orange = torch.tensor([250, 130, 20]) / 255
+    images = colours.render_digits_rgb(pixels[:2], orange.expand(2, 3), rgb[[WHITE, BLACK]])  # (2, 3) per digit
+    assert (images[1, :, 0, 0] + 1) / 2 == pytest.approx(rgb[BLACK].tolist())  # a border pixel: the background
+    with pytest.raises(ValueError, match="divide 0–255 values by 255"):
+        colours.render_digits_rgb(pixels[:2], torch.tensor([250.0, 130, 20]), rgb[BLUE])
+
+
+def test_random_rgb_pairs_are_spread_out_apart_and_seeded():
+    ink, background = colours.random_rgb_pairs(4000, torch.Generator().manual_seed(0))
+    assert ink.shape == background.shape == (4000, 3)
+    assert ((ink - background).norm(dim=1) >= 0.3).all()
+    assert 0 <= ink.min() and ink.max() <= 1 and 0 <= background.min() and background.max() <= 1
+    assert ink.mean(0) == pytest.approx([0.5] * 3, abs=0.02)  # uniform in the cube, not the palette's 7 points
+    assert len(torch.unique((ink * 255).round(), dim=0)) > 3900
+    again = colours.random_rgb_pairs(4000, torch.Generator().manual_seed(0))
+    assert torch.equal(again[0], ink) and torch.equal(again[1], background)

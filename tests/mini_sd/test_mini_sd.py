@@ -151,6 +151,27 @@ def test_coloured_clip_and_vae_training_fall(tokenizer):
                                           device="cpu", progress=False))
 
 
+def test_vae_random_colours_draw_that_share_of_each_batch(monkeypatch):
+    """random_colour_fraction=0.5: half of each batch of 8 in random sRGB colours, the rest in palette pairs."""
+    from course_utils.data import colours
+
+    px, lb = digits.load_digits("train")
+    seen = []
+    real_loss = mini_vae.vae_loss
+    monkeypatch.setattr(mini_vae, "vae_loss", lambda vae, images, *a: seen.append(images.clone()) or real_loss(vae, images, *a))
+    mini_vae.train_mini_vae(mini_vae.build_mini_vae(), px[:16], lb[:16], num_steps=2, batch_size=8, device="cpu",
+                            progress=False, random_colour_fraction=0.5)
+    palette = colours.palette_rgb()  # (7, 3)
+    for images in seen:
+        corners = (images[:, :, 0, 0] + 1) / 2  # (8, 3): each digit's background colour
+        on_palette = (corners[:, None] - palette[None]).abs().amax(-1).min(-1).values < 1e-6  # (8,)
+        assert on_palette.tolist() == [False] * 4 + [True] * 4
+    with pytest.raises(ValueError, match="must lie in"):
+        mini_vae.train_mini_vae(mini_vae.build_mini_vae(), px[:8], lb[:8], num_steps=1, random_colour_fraction=1.5)
+    with pytest.raises(ValueError, match="needs labels"):
+        mini_vae.train_mini_vae(mini_vae.build_mini_vae(), px[:8], num_steps=1, random_colour_fraction=0.5)
+
+
 def test_attribute_accuracy_offers_every_alternative(tokenizer, monkeypatch):
     """Each attribute is chosen among captions that name the other two right: a model that always picks the
     true caption scores 100%, one that always picks the first candidate scores only where that is the truth."""
@@ -310,3 +331,19 @@ def test_the_text_tower_ships_once_and_the_mini_clip_gets_it_back(tmp_path):
     pretrained._merge_text_tower(tmp_path / "clip" / "model.safetensors", tmp_path / "text" / "model.safetensors")
     again = CLIPModel.from_pretrained(tmp_path / "clip", dtype=torch.float16)
     assert all(torch.equal(v, expected[k]) for k, v in again.state_dict().items())
+
+
+def test_text_unet_keeps_an_ema_and_returns_holding_it(tmp_path):
+    from course_utils.training.checkpoints import latest_checkpoint
+
+    table = LatentTable(torch.randn(8, 4, 8, 8), torch.ones(8, 4, 8, 8) * 0.1, torch.arange(8) % 10)
+    states = torch.randn(10 * 2 + 1, 77, 32)  # 2 templates · 10 digits + ""
+    unet = text_unet.build_mini_unet(32)
+    text_unet.train_text_unet(unet, table, states, scaling_factor=1.0, num_steps=2, batch_size=4, device="cpu",
+                              progress=False, checkpoint_dir=tmp_path, ema_decay=0.9)
+    assert (latest_checkpoint(tmp_path) / "ema_model.safetensors").exists()
+    from safetensors.torch import load_file
+
+    raw = load_file(str(latest_checkpoint(tmp_path) / "model.safetensors"))
+    name = next(k for k in raw if k.endswith("conv_out.weight"))
+    assert not torch.equal(unet.state_dict()[name], raw[name])  # the model holds the average, not the last step
