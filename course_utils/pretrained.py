@@ -8,6 +8,8 @@ storage, each folder with a model card ``README.md``), made by the scripts in ``
 * ``mini-clip/``: its two-tower CLIP without the text tower, which *is* the mini SD's text encoder
   and ships once, there (``save_mini_clip``; ``mini_clip_dir`` puts it back in the cache copy);
 * ``digit-classifier/``: the CNN that judges generated digits;
+* ``mini-sd-lora-orange/``: notebook 07's LoRA that teaches the mini SD's UNet the word "orange"
+  (``tools/models/train_lora.py``; ``pipe.load_lora_weights``), and the same LoRA trained on a rare token;
 * ``class-unet/``: notebook 02's class-conditioned UNet (recipe ``course_mini``,
   ``tools/models/train_class_unet.py``): a training checkpoint (``step_XXXXXXXX/``: weights, EMA weights,
   data order, random states, and the model card), so a learner can *resume* it; slimmed to 3 MB

@@ -227,7 +227,7 @@ def test_shipped_models_are_small_and_complete():
     total = sum(p.stat().st_size for p in pretrained.SHIPPED.rglob("*") if p.is_file())
     assert total <= 20e6, f"shipped models take {total / 1e6:.1f} MB"  # every file, every model
     names = {p.name for p in pretrained.SHIPPED.iterdir() if p.is_dir()}
-    assert names == {"mini-sd", "mini-clip", "digit-classifier", "class-unet"}
+    assert names == {"mini-sd", "mini-clip", "digit-classifier", "class-unet", "mini-sd-lora-orange"}
     for name in names:
         assert (pretrained.card_dir(name) / "README.md").exists()
     index = json.loads((pretrained.shipped_dir("mini-sd") / "model_index.json").read_text())

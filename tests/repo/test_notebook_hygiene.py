@@ -145,7 +145,7 @@ def test_the_default_tolerance_check_catches_what_it_should():
 
 # Concepts the course map assigns to lessons not written yet (the compositional mini SD, the review's
 # additions, LoRA and data-parallel training). Each leaves this list in the change that teaches it.
-NOT_YET_TAUGHT = {"C55", "C56", "M06"}
+NOT_YET_TAUGHT: set[str] = set()
 
 
 def test_course_map_is_covered():
@@ -162,3 +162,18 @@ def test_course_map_is_covered():
     assert not missing, f"course-map ids no notebook lists: {missing}"
     taught_now = sorted(NOT_YET_TAUGHT & covered)
     assert not taught_now, f"{taught_now} are taught now: remove them from NOT_YET_TAUGHT"
+
+
+def test_course_map_page_names_the_notebooks_that_list_each_id():
+    """docs/course-map.md's notebook column is what the notebooks' first cells list, id by id."""
+    listed: dict[str, set[str]] = {}
+    for path in NOTEBOOKS:
+        first_md = next(c for c in read(path).cells if c.cell_type == "markdown")
+        for code in IDS.findall(first_md.source):
+            listed.setdefault(code, set()).add(path.name[:2])
+    rows = re.findall(r"^\| ([CM]\d\d) \|.*\| ([0-9, ]+) \|$", (ROOT / "docs" / "course-map.md").read_text(), re.M)
+    assert rows, "docs/course-map.md has no | code | idea | notebook | rows"
+    wrong = {code: (where, sorted(listed.get(code, ()))) for code, where in rows
+             if sorted(where.replace(" ", "").split(",")) != sorted(listed.get(code, ()))}
+    assert not wrong, f"docs/course-map.md disagrees with the notebooks (page, notebooks): {wrong}"
+    assert set(listed) <= {code for code, _ in rows}, f"ids with no row: {sorted(set(listed) - {c for c, _ in rows})}"
