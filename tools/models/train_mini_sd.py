@@ -52,7 +52,7 @@ from course_utils.training.checkpoints import latest_checkpoint  # noqa: E402
 # unet: about 90 minutes on the 2 cores (4,000 steps left held-out composition still rising)
 STEPS = dict(classifier=600, clip=2621, vae=9000, unet=6000)
 EMA_DECAY = dict(unet=0.999)  # the UNet samples with an exponential moving average of its weights
-VAE_RANDOM_COLOURS = 0.5  # the VAE's extra steps: half of each batch in random sRGB colours (mini_vae's docstring)
+VAE_RANDOM_COLOURS = dict(fraction=0.5)  # the VAE's extra steps: this share of each batch in random sRGB colours
 CURVE_GUIDANCE = 3.0  # the guidance scale the curve is measured at: the scale the notebooks use in mini mode
 BATCH = dict(classifier=128, clip=128, vae=32, unet=128)
 LEARNING_RATE = dict(clip=1e-3, vae=1e-3, unet=1e-3)
@@ -125,21 +125,23 @@ def train_clip(work: Path, tokenizer, figures: dict, device, budgets: dict):
 def train_vae_more(vae, kept: dict, work: Path, figures: dict, device, more: int):
     """``more`` steps on the kept VAE, a new warm-up and cosine cycle at half the learning rate, kept again.
 
-    Half of each batch is drawn in random sRGB colours (``VAE_RANDOM_COLOURS``), so the VAE learns
-    to encode any two colours, the held-out pairs included, without ever seeing a held-out palette cell.
+    A share of each batch (``--vae-random-colours``, default half) is drawn in random sRGB colours, so
+    the VAE learns to encode any two colours, the held-out pairs included, without a held-out palette cell.
 
     A kept stage holds weights, not the optimizer, so the extra steps start a new cycle (a warm
     restart); the record adds their steps and seconds to the first run's.
     """
     px, lb = digits.load_digits("train")
+    number = len(kept.get("cycles", [])) + 1  # this cycle's: its checkpoints, seed and wall time
     t0 = time.perf_counter()
     losses = mini_vae.train_mini_vae(vae, px, lb, num_steps=more, batch_size=BATCH["vae"],
-                                     learning_rate=LEARNING_RATE["vae"] / 2, checkpoint_dir=work / f"vae_more_{len(kept.get('cycles', [])) + 1}",
-                                     checkpoint_every=500, seed=len(kept.get("cycles", [])) + 1, device=device,
-                                     random_colour_fraction=VAE_RANDOM_COLOURS)
-    cycle = dict(steps=more, learning_rate=LEARNING_RATE["vae"] / 2, random_colour_fraction=VAE_RANDOM_COLOURS,
+                                     learning_rate=LEARNING_RATE["vae"] / 2, checkpoint_dir=work / f"vae_more_{number}",
+                                     checkpoint_every=500, seed=number, device=device,
+                                     random_colour_fraction=VAE_RANDOM_COLOURS["fraction"])
+    cycle = dict(steps=more, learning_rate=LEARNING_RATE["vae"] / 2,
+                 random_colour_fraction=VAE_RANDOM_COLOURS["fraction"],
                  final_loss=sum(losses[-20:]) / 20,
-                 seconds=wall_seconds(work, "vae_more", time.perf_counter() - t0))
+                 seconds=wall_seconds(work, f"vae_more_{number}", time.perf_counter() - t0))
     record = {k: v for k, v in kept.items() if k != "loss_curve"}
     record = dict(record, cycles=record.get("cycles", []) + [cycle], final_loss=cycle["final_loss"],
                   steps=record["steps"] + more, seconds=round(record["seconds"] + cycle["seconds"], 1))
@@ -281,6 +283,8 @@ def main() -> None:
                         "trains at most as many steps as fit (timed on 20 trial steps)")
     parser.add_argument("--more-vae-steps", type=int, default=0,
                         help="train the kept VAE this many more steps (a new cosine cycle) before going on")
+    parser.add_argument("--vae-random-colours", type=float, default=0.5,
+                        help="with --more-vae-steps: the share of each batch drawn in random sRGB colours")
     parser.add_argument("--stop-after", choices=["clip", "vae"], default=None, help="stop once this stage is kept")
     own_pictures_run.add_arguments(parser)
     args = parser.parse_args()
@@ -290,6 +294,7 @@ def main() -> None:
     for name in STEPS:
         STEPS[name] = max(1, round(STEPS[name] * args.steps_scale))
     LIMIT["digits"] = args.digits
+    VAE_RANDOM_COLOURS["fraction"] = args.vae_random_colours
     LIMIT["curve_cells"] = None if args.digits is None else 20
     if args.steps_scale != 1.0 or args.digits is not None:
         PLACES["stages"] = args.work_dir / "stages"
