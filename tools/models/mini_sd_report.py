@@ -95,6 +95,7 @@ def measure(figures: dict, work_dir: Path | None) -> None:
     figures["vae"]["test_psnr_db"] = mini_vae.round_trip_psnr(pipe.vae, images).mean().item()
     figures["vae"]["scaling_factor"] = pipe.vae.config.scaling_factor
     print(f"VAE: {figures['vae']['test_psnr_db']:.2f} dB, scaling factor {pipe.vae.config.scaling_factor:.4f}")
+    figures["vae"]["held_out_pairs"] = held_out_pair_round_trips(pipe.vae, classifier)
     # composition, plain digit prompts, unseen phrasings
     figures["composition"] = {str(s): composition(pipe, classifier, CANONICAL_TEMPLATE, s) for s in SCALES}
     figures["unseen_phrasings"] = {str(s): composition(pipe, classifier, list(UNSEEN_TEMPLATES["digit+ink+background"]), s)
@@ -104,8 +105,32 @@ def measure(figures: dict, work_dir: Path | None) -> None:
         for t in (captions.ZERO_SHOT_TEMPLATE, *captions.UNSEEN_TEMPLATES)} for s in PHRASING_SCALES}
     print("plain digit prompts:", figures["plain_digit_prompts"])
     figures["one_image_seconds_one_core"] = round(one_image_seconds(pipe), 3)
-    if work_dir:  # the training run measured its curve at 7.5; measure it again at 3 from the kept weights
+    if all(p.get("guidance_scale") == 3.0 for p in figures["curve"]):  # measured at 3 while training
+        figures["curve_guidance_3"] = figures["curve"]
+    elif work_dir:  # measured at another scale while training: measure it again at 3 from the kept weights
         figures["curve_guidance_3"] = curve(pipe, classifier, work_dir, 3.0)
+
+
+def held_out_pair_round_trips(vae, classifier) -> dict:
+    """PSNR and the judge's ink on VAE round trips of the 500 test digits in each held-out ink/background pair.
+
+    The UNet only ever sees a cell through the VAE: a pair the VAE cannot encode, the UNet cannot learn.
+    """
+    from course_utils import colour_judge
+
+    test_px, _ = digits.load_digits("test")
+    result = {}
+    for ink, background in HELD_OUT_PAIRS:
+        images = render_digits(test_px, ink, background)  # (500, 3, 64, 64) in [−1, 1]
+        with torch.no_grad():
+            decoded = vae.decode(vae.encode(images).latent_dist.mean).sample  # (500, 3, 64, 64)
+        reading = colour_judge.read_images((decoded / 2 + 0.5).clamp(0, 1), classifier)
+        result[f"{COLOUR_NAMES[ink]} on {COLOUR_NAMES[background]}"] = dict(
+            psnr_db=mini_vae.psnr((decoded / 2 + 0.5).clamp(0, 1), images / 2 + 0.5).mean().item(),
+            ink_read_right=(reading.ink == ink).float().mean().item(),
+            background_read_right=(reading.background == background).float().mean().item())
+    print("VAE round trips of the held-out pairs:", result)
+    return result
 
 
 def curve(pipe, classifier, work_dir: Path, scale: float) -> list[dict]:
@@ -130,6 +155,84 @@ def stage_seconds(f: dict) -> float:
     return sum(f[stage]["seconds"] for stage in ("classifier", "clip", "vae", "unet")) + f["unet"]["encode_seconds"]
 
 
+def curve_table(f: dict) -> str:
+    """The curve as a markdown table: a column pair per guidance scale it was measured at."""
+    columns = {}  # guidance → {step: point}
+    for key in ("curve", "curve_guidance_3"):
+        for p in f.get(key, []):
+            columns.setdefault(p.get("guidance_scale", 7.5 if key == "curve" else 3.0), {})[p["step"]] = p
+    scales = sorted(columns, reverse=True)
+    steps = sorted({step for points in columns.values() for step in points})
+    head = "| UNet step | " + " | ".join(f"seen, {s:g} | held-out, {s:g}" for s in scales) + " |"
+    rule = "|---|" + "---|---|" * len(scales)
+    rows = ["| " + str(step) + " | " + " | ".join(
+        f"{columns[s][step]['seen']:.1%} | {columns[s][step]['held_out']:.1%}" if step in columns[s] else " | "
+        for s in scales) + " |" for step in steps]
+    return "\n".join([head, rule] + rows)
+
+
+def curve_note(f: dict) -> str:
+    if all(p.get("guidance_scale") == 3.0 for p in f["curve"]):
+        return "guidance 3, measured while the UNet trained"
+    return "the guidance-7.5 columns measured while the UNet trained, the guidance-3 columns afterwards by this script"
+
+
+def vae_data_text(vae: dict) -> str:
+    cycles = vae.get("cycles", [])
+    first = vae["steps"] - sum(c["steps"] for c in cycles)
+    text = f"{first:,} steps on digits in allowed palette pairs"
+    for c in cycles:
+        text += (f", then {c['steps']:,} steps (a new warm-up and cosine cycle) with "
+                 f"{c.get('random_colour_fraction', 0):.0%} of each batch in random sRGB colours, uniform in the "
+                 "colour cube and at least 0.3 apart, the rest in allowed palette pairs")
+    return text + "."
+
+
+def vae_pairs_text(vae: dict) -> str:
+    pairs = vae.get("held_out_pairs")
+    if not pairs:
+        return "not measured"
+    return "; ".join(f"{name} {p['psnr_db']:.1f} dB, ink read right {p['ink_read_right']:.0%}" for name, p in pairs.items())
+
+
+def summary_text(f: dict) -> str:
+    best = max(f["composition"], key=lambda s: f["composition"][s]["seen"]["all_three"])
+    block = f["composition"][best]
+    return (f"at its best guidance scale, {float(best):g}, all three attributes come out right on "
+            f"{block['seen']['all_three']:.0%} of the combinations it saw and {block['held_out']['all_three']:.0%} of "
+            "those held out of training")
+
+
+def limits_text(f: dict) -> str:
+    """What the figures say the model cannot do well, each sentence only where the figures show it."""
+    comp = f["composition"]
+    best = max(comp, key=lambda s: comp[s]["seen"]["all_three"])
+    b, zs = comp[best], f["clip"]["zero_shot"]
+    sentences = []
+    if best != "7.5":
+        sentences.append(f"Its best guidance scale is {float(best):g}, not SD v1.5's default 7.5: at 7.5 the colours "
+                         f"saturate and images break up ({comp['7.5']['seen']['all_three']:.1%} all three right on "
+                         f"seen cells, against {b['seen']['all_three']:.1%} at {float(best):g}).")
+    if b["held_out"]["all_three"] < b["seen"]["all_three"] - 0.1:
+        sentences.append(f"It draws the combinations it saw better than the held-out ones "
+                         f"({b['seen']['all_three']:.1%} against {b['held_out']['all_three']:.1%} at guidance {float(best):g}).")
+    weakest = min(("digit", "ink", "background"), key=lambda a: b["held_out"][a])
+    if b["held_out"][weakest] < 0.8:
+        sentences.append(f"On held-out cells the attribute most often wrong is the {weakest} "
+                         f"({b['held_out'][weakest]:.1%} right, against " + ", ".join(
+                             f"{a} {b['held_out'][a]:.1%}" for a in ("digit", "ink", "background") if a != weakest)
+                         + ")" + (": a digit it never saw in an ink colour tends to come out in a colour it did see "
+                                  "it in." if weakest == "ink" else "."))
+    unseen = f["unseen_phrasings"].get(best) or next(iter(f["unseen_phrasings"].values()))
+    if unseen["seen"]["all_three"] < b["seen"]["all_three"] - 0.1:
+        sentences.append(f"Phrasings kept out of training work less well ({unseen['seen']['all_three']:.1%} all three "
+                         "right on seen cells).")
+    if zs["digit"] < min(zs["ink"], zs["background"]) - 0.05:
+        sentences.append(f"The mini CLIP names the digit of a coloured test image less reliably (zero-shot "
+                         f"{zs['digit']:.1%}) than its colours.")
+    return " ".join(sentences) or "None of the measurements above falls short of the targets the course set."
+
+
 def write_card(figures: dict) -> None:
     f = figures
     palette = ", ".join(f"{name} {rgb}" for name, rgb in PALETTE.items())
@@ -145,14 +248,14 @@ def write_card(figures: dict) -> None:
     rows += "".join("\n" + row(f"unseen phrasings, guidance {s}", block) for s, block in f["unseen_phrasings"].items())
     plain = "; ".join(f"guidance {s}: " + ", ".join(f"`{t}` {v:.1%}" for t, v in block.items())
                       for s, block in f["plain_digit_prompts"].items())
-    at_3 = {p["step"]: p for p in f.get("curve_guidance_3", [])}
-    curve_rows = "\n".join(
-        f"| {p['step']} | {p['seen']:.1%} | {p['held_out']:.1%} | "
-        + (f"{at_3[p['step']]['seen']:.1%} | {at_3[p['step']]['held_out']:.1%} |" if p["step"] in at_3 else " | |")
-        for p in f["curve"])
     zs = f["clip"]["zero_shot"]
     card = CARD.format(f=f, palette=palette, held_inks=held_inks, pairs=pairs, rows=rows, plain=plain,
-                       curve_rows=curve_rows, zs=zs, counts=cell_counts(), canonical=CANONICAL_TEMPLATE,
+                       curve_rows=curve_table(f), curve_note=curve_note(f), zs=zs, counts=cell_counts(),
+                       canonical=CANONICAL_TEMPLATE, summary=summary_text(f), limits=limits_text(f),
+                       vae_data=vae_data_text(f["vae"]), vae_pairs=vae_pairs_text(f["vae"]),
+                       vae_rates=" then ".join(str(r) for r in [f["vae"]["learning_rate"]] + [
+                           c["learning_rate"] for c in f["vae"].get("cycles", [])]),
+                       ema=f", weights averaged (EMA {f['unet']['ema_decay']})" if f["unet"].get("ema_decay") else "",
                        unseen=", ".join(f"`{t}`" for t in UNSEEN_TEMPLATES["digit+ink+background"]),
                        minutes=stage_seconds(f) / 60, held_repeats=HELD_OUT_REPEATS)
     for name in ("mini-sd", "mini-clip"):
@@ -166,7 +269,7 @@ CARD = """# Miniature Stable Diffusion (course model card)
 SD v1's design at toy size, trained by `tools/models/train_mini_sd.py` with the functions notebook 06 teaches.
 It draws 64×64 handwritten digits in an ink colour on a background colour from prompts such as
 "{canonical}" (e.g. "a red seven on a blue background"). It cannot draw photos. How well it composes is measured
-below: the combinations it saw, mostly right at guidance 3; the combinations held out of training, mostly not yet.
+below: {summary}.
 
 | part | class | size | SD v1.5 |
 |---|---|---|---|
@@ -181,9 +284,13 @@ is held out (500 test, 4,500 train). Each 28×28 digit (intensity x in [0, 1]) i
 and drawn as pixel = background · (1 − x) + ink · x, in two different colours of the palette (sRGB 0–255):
 {palette}.
 
-**Held out** (never rendered for training, used only to measure composition): each digit in one ink, on any
-background ({held_inks}), and the ink/background pairs {pairs}, with any digit. Of the {counts[total]}
-(digit, ink, background) cells, {counts[seen]} are seen in training and {counts[held_out]} held out.
+**Held out** (never rendered for training the mini CLIP or the UNet, used only to measure composition): each digit
+in one ink, on any background ({held_inks}), and the ink/background pairs {pairs}, with any digit. Of the
+{counts[total]} (digit, ink, background) cells, {counts[seen]} are seen in training and {counts[held_out]} held out.
+
+**The VAE** is a codec for two-colour digits in general, as SD's VAE is an image codec trained apart from the
+text-to-image model: {vae_data} It never saw a held-out palette cell as such, but learned to encode any two
+colours; round trips of the 500 test digits in each held-out pair: {vae_pairs}.
 
 **Captions** name the digit and, or not, the ink and the background (four subsets, equally often), each from a few
 phrasings (`course_utils.data.compositions.TRAIN_TEMPLATES`); an attribute a caption leaves out is left free.
@@ -199,11 +306,11 @@ training latents. The UNet trains on a table of every training digit in every al
 |---|---|---|---|---|---|
 | digit classifier (the judge) | {f[classifier][steps]} | {f[classifier][batch_size]} | 2e-3 | cross-entropy | {f[classifier][seconds]} s |
 | mini CLIP | {f[clip][steps]} | {f[clip][batch_size]} | {f[clip][learning_rate]} | symmetric InfoNCE, learnable temperature | {f[clip][seconds]} s |
-| mini VAE | {f[vae][steps]} | {f[vae][batch_size]} | {f[vae][learning_rate]} | summed squared error + 1e-6 · KL | {f[vae][seconds]} s |
+| mini VAE | {f[vae][steps]} | {f[vae][batch_size]} | {vae_rates} | summed squared error + 1e-6 · KL | {f[vae][seconds]} s |
 | latent table | | | | encoding | {f[unet][encode_seconds]} s |
-| UNet | {f[unet][steps]} | {f[unet][batch_size]} | {f[unet][learning_rate]} | noise-prediction MSE on scaled latents | {f[unet][seconds]} s |
+| UNet | {f[unet][steps]} | {f[unet][batch_size]} | {f[unet][learning_rate]} | noise-prediction MSE on scaled latents{ema} | {f[unet][seconds]} s |
 
-Total training {minutes:.1f} min (the stages' wall times added up; each stage ran once, the CLIP and VAE in earlier runs than the UNet) on {f[machine]} (torch {f[torch]}); command: `{f[command]}`.
+Total training {minutes:.1f} min (the stages' wall times added up, over the runs that trained them) on {f[machine]} (torch {f[torch]}); command: `{f[command]}`.
 Weights are stored as float16 safetensors and loaded back in float32. The CLIP tokenizer files are not
 shipped: `course_utils.pretrained` writes them from the BPE file of the PyPI package `openai-clip`.
 The mini CLIP's text tower is stored once, as `mini-sd/text_encoder/`; `mini-clip/model.safetensors`
@@ -231,23 +338,14 @@ per-attribute cells show seen / held-out.
 
 Plain digit prompts (20 images per digit, the digit read whatever its colours): {plain}.
 
-**How composition emerged** along the run (all three right; the weights kept along the run are not shipped; the
-guidance-7.5 columns were measured during training, the guidance-3 columns afterwards by this script):
+**How composition emerged** along the run (all three right, {curve_note}; the weights kept along the run are not
+shipped):
 
-| UNet step | seen, 7.5 | held-out, 7.5 | seen, 3 | held-out, 3 |
-|---|---|---|---|---|
 {curve_rows}
 
 The pipeline (like the course's `generate`) applies classifier-free guidance only when the scale is above 1.
 
-**Limits, as measured above.** Its best guidance scale is 3, not SD v1.5's default 7.5: at 7.5 the colours
-saturate and many images break up ({f[composition][7.5][seen][all_three]:.1%} all three right on seen cells, against
-{f[composition][3.0][seen][all_three]:.1%} at 3). It has learned the combinations it saw far better than the held-out
-ones ({f[composition][3.0][held_out][all_three]:.1%} at guidance 3): on a held-out cell the background is usually right
-({f[composition][3.0][held_out][background]:.1%}) but the ink mostly is not ({f[composition][3.0][held_out][ink]:.1%}),
-so a digit it never saw in an ink colour tends to come out in a colour it did see it in. Phrasings kept out of training
-work less well than the training phrasings, and the mini CLIP names the digit of a coloured test image less reliably
-(zero-shot {zs[digit]:.1%}) than its colours.
+**Limits, as measured above.** {limits}
 """
 
 CLASSIFIER_CARD = """# Digit classifier (course model card)
