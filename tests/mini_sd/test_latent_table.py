@@ -25,7 +25,9 @@ def test_every_allowed_pair_once_and_never_a_held_out_cell():
     assert table.digit[k] == lb[n]
     mean, std = mini_vae.encode_latent_dist(vae, colours.render_digits(px[n:n + 1], table.ink[k:k + 1],
                                                                        table.background[k:k + 1]))
-    assert torch.allclose(table.means[k], mean[0], atol=1e-5) and torch.allclose(table.stds[k], std[0], atol=1e-5)
+    # encoded in a batch vs alone: the convolutions may sum in another order, so float32 rounding differs
+    torch.testing.assert_close(table.means[k], mean[0], rtol=1e-4, atol=1e-5)
+    torch.testing.assert_close(table.stds[k], std[0], rtol=1e-4, atol=1e-5)
 
 
 def test_plain_digits_one_row_each():
