@@ -1,0 +1,50 @@
+"""tools/models/mini_sd_report.py: the model card's curve table and the sentences it writes from the figures."""
+
+import importlib.util
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def report():
+    spec = importlib.util.spec_from_file_location("mini_sd_report", ROOT / "tools" / "models" / "mini_sd_report.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def block(seen, held_out, ink=None):
+    attributes = dict(digit=0.95, ink=held_out if ink is None else ink, background=0.95)
+    return dict(seen=dict(all_three=seen, count=335, digit=1.0, ink=seen, background=1.0),
+                held_out=dict(all_three=held_out, count=255, **attributes))
+
+
+def figures(composition, zero_shot_digit=0.95):
+    return dict(composition=composition, unseen_phrasings={"3.0": block(0.8, 0.5)},
+                clip=dict(zero_shot=dict(digit=zero_shot_digit, ink=0.99, background=1.0)))
+
+
+def test_curve_table_has_a_column_pair_per_guidance_scale():
+    r = report()
+    at_3 = [dict(step=s, guidance_scale=3.0, seen=s / 1000, held_out=s / 2000) for s in (100, 200)]
+    table = r.curve_table(dict(curve=at_3)).splitlines()
+    assert table[0] == "| UNet step | seen, 3 | held-out, 3 |" and len(table) == 4
+    assert table[3] == "| 200 | 20.0% | 10.0% |"
+    older = dict(curve=[dict(step=100, seen=0.1, held_out=0.0)], curve_guidance_3=at_3)  # 7.5 points had no scale
+    table = r.curve_table(older).splitlines()
+    assert table[0] == "| UNet step | seen, 7.5 | held-out, 7.5 | seen, 3 | held-out, 3 |"
+    assert table[3].startswith("| 200 |  | ") and table[3].endswith("| 20.0% | 10.0% |")  # no 7.5 point at 200
+
+
+def test_limits_name_only_what_the_figures_show():
+    r = report()
+    weak = figures({"1.0": block(0.5, 0.2), "3.0": block(0.84, 0.29, ink=0.39), "7.5": block(0.3, 0.16)},
+                   zero_shot_digit=0.78)
+    text = r.limits_text(weak)
+    assert "best guidance scale is 3" in text and "84.0% against 29.0%" in text
+    assert "most often wrong is the ink (39.0% right" in text and "zero-shot 78.0%" in text
+    assert "at its best guidance scale, 3," in r.summary_text(weak)
+    strong = figures({"1.0": block(0.5, 0.4), "3.0": block(0.9, 0.85), "7.5": block(0.95, 0.9)})
+    text = r.limits_text(strong)
+    assert "best guidance scale" not in text and "better than the held-out" not in text and "zero-shot" not in text
+    assert "Phrasings kept out of training work less well" in text  # 0.8 against 0.95 on seen cells
