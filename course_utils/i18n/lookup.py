@@ -32,7 +32,7 @@ def table(lang: str) -> dict[str, str]:
     return {}
 
 
-def t(text: str, **fields) -> str:
-    """``text`` in the edition's language, with ``{name}`` fields filled from ``fields``."""
+def t(text: str, /, **fields) -> str:
+    """``text`` in the edition's language, with ``{name}`` fields filled from ``fields`` (any names, ``text`` too)."""
     translated = table(language()).get(text, text)
     return translated.format(**fields) if fields else translated
