@@ -1,4 +1,4 @@
-"""tools/models/mini_sd_report.py: the model card's curve table and the sentences it writes from the figures."""
+"""tools/models/mini_sd_card.py: the model card's curve table and the sentences it writes from the figures."""
 
 import importlib.util
 from pathlib import Path
@@ -7,7 +7,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def report():
-    spec = importlib.util.spec_from_file_location("mini_sd_report", ROOT / "tools" / "models" / "mini_sd_report.py")
+    spec = importlib.util.spec_from_file_location("mini_sd_card", ROOT / "tools" / "models" / "mini_sd_card.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
