@@ -46,6 +46,17 @@ def curve_note(f: dict) -> str:
     return "the guidance-7.5 columns measured while the UNet trained, the guidance-3 columns afterwards by this script"
 
 
+def vae_paragraph(vae: dict) -> str:
+    """What the VAE trained on, and what it makes of the held-out colour pairs."""
+    if any(c.get("random_colour_fraction") for c in vae.get("cycles", [])):
+        return ("**The VAE** is a codec for two-colour digits in general, as SD's VAE is an image codec trained apart "
+                f"from the text-to-image model: {vae_data_text(vae)} It never saw a held-out palette cell as such, but "
+                "learned to encode any two colours; round trips of the 500 test digits in each held-out pair: "
+                f"{vae_pairs_text(vae)}.")
+    return (f"**The VAE** trained on the allowed palette pairs only: {vae_data_text(vae)} Round trips of the 500 test "
+            f"digits in each held-out pair: {vae_pairs_text(vae)}.")
+
+
 def vae_data_text(vae: dict) -> str:
     cycles = vae.get("cycles", [])
     first = vae["steps"] - sum(c["steps"] for c in cycles)
@@ -121,7 +132,7 @@ def write_card(figures: dict) -> None:
     card = CARD.format(f=f, palette=palette, held_inks=held_inks, pairs=pairs, rows=rows, plain=plain,
                        curve_rows=curve_table(f), curve_note=curve_note(f), zs=zs, counts=cell_counts(),
                        canonical=CANONICAL_TEMPLATE, summary=summary_text(f), limits=limits_text(f),
-                       vae_data=vae_data_text(f["vae"]), vae_pairs=vae_pairs_text(f["vae"]),
+                       vae_paragraph=vae_paragraph(f["vae"]),
                        vae_rates=" then ".join(str(r) for r in [f["vae"]["learning_rate"]] + [
                            c["learning_rate"] for c in f["vae"].get("cycles", [])]),
                        ema=f", weights averaged (EMA {f['unet']['ema_decay']})" if f["unet"].get("ema_decay") else "",
@@ -157,9 +168,7 @@ and drawn as pixel = background · (1 − x) + ink · x, in two different colour
 in one ink, on any background ({held_inks}), and the ink/background pairs {pairs}, with any digit. Of the
 {counts[total]} (digit, ink, background) cells, {counts[seen]} are seen in training and {counts[held_out]} held out.
 
-**The VAE** is a codec for two-colour digits in general, as SD's VAE is an image codec trained apart from the
-text-to-image model: {vae_data} It never saw a held-out palette cell as such, but learned to encode any two
-colours; round trips of the 500 test digits in each held-out pair: {vae_pairs}.
+{vae_paragraph}
 
 **Captions** name the digit and, or not, the ink and the background (four subsets, equally often), each from a few
 phrasings (`course_utils.data.compositions.TRAIN_TEMPLATES`); an attribute a caption leaves out is left free.
