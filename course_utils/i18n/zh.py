@@ -431,7 +431,7 @@ ZH = {
     "ink > background": "笔迹 > 背景",
     "the colour judge reads the same digit as in the original: {ink:.0%} ({ink_version}), {background:.0%} ({background_version})":
         "颜色评判器读出与原图相同的数字：{ink:.0%}（{ink_version}），{background:.0%}（{background_version}）",
-    # figure text of notebooks 05, 06 and 07 (titles, axis labels, legends): 05 and 06 print in English
+    # figure text of notebooks 05, 06 and 07 (titles, axis labels, legends)
     "ink": "墨色",  # as the zh notebooks 05–07 write ink colour and background colour
     "background": "背景色",
     "judge: {reading}": "评判器：{reading}",
@@ -501,4 +501,301 @@ ZH = {
         "'an orange seven on a … background'：基础模型（上），加上 LoRA（下）",
     "'a {word} seven on a … background', with the {word} LoRA": "'a {word} seven on a … background'，加上 {word} LoRA",
     "{prompt!r}, LoRA scale {scale}": "{prompt!r}，LoRA 比例 {scale}",
+    # notebook 05, printed text (notebooks/05_cfg_sampling_loop.ipynb)
+    "{mode} mode: {size}×{size} px, {steps} steps, scheduler {scheduler}, {device}, {dtype}":
+        "{mode} 模式：{size}×{size} 像素，{steps} 步，调度器 {scheduler}，{device}，{dtype}",
+    "digit classifier: {accuracy:.1%} right on the 500 real held-out digits (evaluation.class_accuracy, "
+    "recorded in the model card)":
+        "数字分类器：在 500 个留出的真实手写数字上正确率为 {accuracy:.1%}（evaluation.class_accuracy，记录在模型卡中）",
+    "palette: {names}; {held_out} of the {total} (digit, ink, background) cells are held out of training":
+        "调色板：{names}；全部 {total} 个（数字、墨色、背景色）组合中，有 {held_out} 个在训练中留出",
+    "✓ {what}: max |difference| = {diff:.3g}": "✓ {what}：最大 |差异| = {diff:.3g}",
+    "the colour judge reads it as {reading}: the prompt names no colour, the noise picked them":
+        "颜色评判器把它读作 {reading}：提示词没有指定颜色，颜色是噪声选的",
+    "mean |ε_text − ε_uncond| = {gap:.3f}; at s = 7.5 the guided prediction lies {ratio:.1f}× as far from "
+    "ε_uncond":
+        "|ε_text − ε_uncond| 的均值 = {gap:.3f}；s = 7.5 时，引导后的预测离 ε_uncond 的距离是 ε_text 的 {ratio:.1f} 倍",
+    "t = {t}: ε_c − ε_∅ = −σ_t·∇ log p_t(c | x_t) at all {n} points":
+        "t = {t}：在全部 {n} 个点上都有 ε_c − ε_∅ = −σ_t·∇ log p_t(c | x_t)",
+    "s = {s:g}: share on the other class's side (x < 0): samples {sampled:.1%}, tilted target {target:.1%}; "
+    "spread of the samples {spread:.2f}":
+        "s = {s:g}：落在另一类一侧（x < 0）的比例：样本 {sampled:.1%}，倾斜后的目标分布 {target:.1%}；样本的标准差 {spread:.2f}",
+    "diffusers' guidance_scale s = {s} is Ho & Salimans' w = s − 1 = {w}":
+        "diffusers 的 guidance_scale s = {s} 对应 Ho & Salimans 的 w = s − 1 = {w}",
+    "t = {t}: UNet batch {batch} → latents {shape}": "t = {t}：UNet 的批次 {batch} → 潜变量 {shape}",
+    "{n} UNet calls done; latents {shape}, std {std:.3f}": "已完成 {n} 次 UNet 调用；潜变量 {shape}，标准差 {std:.3f}",
+    "prompted digit {digit}; the colour judge reads our loop's image as {reading}":
+        "提示词要求的数字是 {digit}；颜色评判器把我们的循环画出的图像读作 {reading}",
+    "mean |x̂₀ − final picture| by step:": "每一步的 |x̂₀ − 最终图像| 均值：",
+    "x̂₀ read as:": "x̂₀ 被读作：",
+    "step {step}: {reading}": "第 {step} 步：{reading}",
+    "as in the final picture from step (of {steps}):": "从第几步起（共 {steps} 步）与最终图像一致：",
+    "column {k}: {prompt}": "第 {k} 列：{prompt}",
+    "  (a held-out cell: never in training)": "（留出的组合：训练中从未出现）",
+    "right of 3": "答对项数/3",
+    "({n} images each)": "（各 {n} 张图像）",
+    "model card, all three right:": "模型卡，三者全对：",
+    "s = {s:g}: {seen:.1%} of seen cells, {held_out:.1%} of held-out":
+        "s = {s:g}：见过的组合 {seen:.1%}，留出的组合 {held_out:.1%}",
+    "model card, the digit of {template!r} right:": "模型卡，{template!r} 的数字画对的比例：",
+    "no training caption misnamed an attribute, and still guidance adds {gain:.2f} right attributes per "
+    "image (s = 1 → {s:g})":
+        "训练用的描述文本从未写错任何属性，引导却仍让每张图像多对了 {gain:.2f} 个属性（s = 1 → {s:g}）",
+    "Full mode has no judge for photos here; look at the grid: which words does s = 1 miss, "
+    "and what does s = 10 do to the colours?":
+        "完整模式在这里没有给照片用的评判器；请看网格：s = 1 漏掉了哪些词？s = 10 又把颜色变成了什么样？",
+    "s = 1: two branches vs the prompt's branch alone: max |difference| {largest:.2g}, mean {mean:.2g}":
+        "s = 1：两个分支对比只用提示词分支：最大 |差异| {largest:.2g}，平均 {mean:.2g}",
+    "s = 0: two branches vs the empty prompt's branch alone: max {largest:.2g}, mean {mean:.2g}":
+        "s = 0：两个分支对比只用空提示词分支：最大 {largest:.2g}，平均 {mean:.2g}",
+    "s = 0: two branches vs the pipeline's s = 0: max {largest:.2g}, mean {mean:.2g}":
+        "s = 0：两个分支对比管线的 s = 0：最大 {largest:.2g}，平均 {mean:.2g}",
+    "the classifier reads them as {first} and {second}: at s = 0 the prompt plays no part":
+        "分类器把它们读作 {first} 和 {second}：s = 0 时提示词不起任何作用",
+    "max |difference| from the image with the empty negative prompt: {difference:.3g}":
+        "与负面提示词为空时的图像相比，最大 |差异|：{difference:.3g}",
+    # the next two are equally wide, as in English, so the lists printed after them line up
+    "read without a negative prompt:    ": "不加负面提示词，读作：      ",
+    "read with the negative naming that:": "负面提示词点名该数字，读作：",
+    "still read as the digit the negative prompt names: 100% → {kept:.0%}":
+        "仍被读作负面提示词所点名数字的比例：100% → {kept:.0%}",
+    "negative {negative!r:<12}: red ink on {red:>2} of {total} images, read as a 5: {fives:4.0%}; inks: "
+    "{inks}":
+        "负面提示词 {negative!r:<12}：墨色为红色 {red:>2}/{total} 张，读作 5 的 {fives:4.0%}；各墨色：{inks}",
+    "{word!r} sits at positions {positions}; |weighted − original| there {there:.3f}, "
+    "elsewhere {elsewhere:.3f} (the mean rescale)":
+        "{word!r} 位于位置 {positions}；这些位置上 |加权后 − 原始| = {there:.3f}，其他位置 {elsewhere:.3f}（来自对均值的重新缩放）",
+    "the classifier reads:": "分类器读出：",
+    "w = {w:.2f}: ink RGB ({r:.2f}, {g:.2f}, {b:.2f}), read as {reading}":
+        "w = {w:.2f}：墨色 RGB ({r:.2f}, {g:.2f}, {b:.2f})，读作 {reading}",
+    "largest change between neighbours: {largest:.2f} of {total:.2f} in all":
+        "相邻权重之间的最大变化：{largest:.2f}，变化总和 {total:.2f}",
+    "sampler": "采样器",
+    "steps": "步数",
+    "UNet calls": "UNet 调用",
+    "seconds/image": "秒/张",
+    "adherence": "遵循度",
+    "DDPM {t} → {s}: β = 1 − ᾱ_t/ᾱ_s = {beta:.4f}, posterior std {std:.4f}":
+        "DDPM {t} → {s}：β = 1 − ᾱ_t/ᾱ_s = {beta:.4f}，后验标准差 {std:.4f}",
+    "posterior mean + std·z by hand == DDPMScheduler.step == DDIMScheduler.step(eta=1)":
+        "亲手算出的后验均值 + 标准差·z == DDPMScheduler.step == DDIMScheduler.step(eta=1)",
+    "DDIMScheduler.step(eta=0) gives the same point whatever the generator: deterministic":
+        "无论用哪个生成器，DDIMScheduler.step(eta=0) 都给出同一个点：它是确定性的",
+    "DDIM jumps 981 → 961, 481, 1 with the true noise == add_noise(x_0, ε, s)":
+        "用真实噪声做 DDIM 跳跃 981 → 961、481、1 == add_noise(x_0, ε, s)",
+    "t = {t}: x̂₀ from the UNet: mean squared error {error:.3f}, edge energy {detail:.2f} × the clean "
+    "image's":
+        "t = {t}：由 UNet 得到的 x̂₀：均方误差 {error:.3f}，边缘能量是干净图像的 {detail:.2f} 倍",
+    "variance across the {n} starts, per pixel: one jump {jump:.3f}, {steps} steps {sampled:.3f}":
+        "{n} 个起点之间每个像素的方差：一步跳到底 {jump:.3f}，采样 {steps} 步 {sampled:.3f}",
+    "√ᾱ_999 = {signal:.4f} of the image is left at t = 999 (noise: √(1 − ᾱ_999) = {noise:.4f}); "
+    "SNR ᾱ/(1 − ᾱ) = {snr:.4f}":
+        "t = 999 时图像还剩 √ᾱ_999 = {signal:.4f}（噪声：√(1 − ᾱ_999) = {noise:.4f}）；信噪比 ᾱ/(1 − ᾱ) = {snr:.4f}",
+    "pixels": "像素",
+    "VAE latent": "VAE 潜变量",
+    "{what} ({side}×{side}), mean of 64 draws: correlation of x_999 with the clean image {x:.3f}, "
+    "after {k}×{k} averaging {x_averaged:.3f}; of pure noise {noise:+.3f} and {noise_averaged:+.3f}":
+        "{what}（{side}×{side}），64 次抽样的均值：x_999 与干净图像的相关系数 {x:.3f}，做 {k}×{k} 块平均后 {x_averaged:.3f}；"
+        "纯噪声的相关系数为 {noise:+.3f} 和 {noise_averaged:+.3f}",
+    "with rescale_betas_zero_snr=True, ᾱ_999 = {abar:g}": "设 rescale_betas_zero_snr=True 时，ᾱ_999 = {abar:g}",
+    "reused generator → a different image; another seed → a different image":
+        "再次使用同一个生成器 → 另一张图像；换一个种子 → 另一张图像",
+    "full schedule:": "完整的时间步序列：",
+    "strength {strength}: {eights:.0%} read as 8, {threes:.0%} still a 3  (all {n}: {digits})":
+        "强度 {strength}：{eights:.0%} 读作 8，{threes:.0%} 仍是 3（全部 {n} 张：{digits}）",
+    "{d}: recoloured reads as {reading}; stroke overlap with the original {kept:.2f} (drawn from noise: "
+    "{other:.2f})":
+        "{d}：换色后读作 {reading}；与原图的笔画重叠度 {kept:.2f}（从噪声画出的：{other:.2f}）",
+    "model": "模型",
+    "parameters": "参数量",
+    "total": "合计",
+    "(fp16 = half of fp32)": "（fp16 = fp32 的一半）",
+    "weights as loaded here ({dtype}): {mb:.1f} MB": "这里加载的权重（{dtype}）：{mb:.1f} MB",
+    # the next two are equally wide, as in English, so the lists printed after them line up
+    "attention processors:": "注意力处理器：",
+    "with slicing:        ": "开启切片后：  ",
+    "|sliced − default|: max {largest:.2g}, mean {mean:.2g}": "|切片 − 默认|：最大 {largest:.2g}，平均 {mean:.2g}",
+    "measured peak GPU memory: {default:.2f} GiB default, {sliced:.2f} GiB with attention slicing":
+        "实测的显存峰值：默认 {default:.2f} GiB，开启注意力切片 {sliced:.2f} GiB",
+    "No GPU here, so there is no GPU memory to measure. In Colab on a T4 this cell prints the peaks.":
+        "这里没有 GPU，也就没有显存可测。在 Colab 的 T4 上，本单元会打印出峰值。",
+    # the next three line up after the model's name, as in English
+    "SD v1.5: cross-attention reads {width}-wide tokens (= text hidden_size {hidden_size}); "
+    "latents {latent}² → {pixels}-px images":
+        "SD v1.5：交叉注意力读取 {width} 维的词元（= 文本的 hidden_size {hidden_size}）；潜变量 {latent}² → {pixels} 像素的图像",
+    "SD 2   : text hidden_size {hidden_size}; prediction_type {prediction_type!r}":
+        "SD 2   ：文本的 hidden_size {hidden_size}；prediction_type {prediction_type!r}",
+    "SDXL   : {widths} = {width}-wide tokens; latents {latent}² → {pixels}-px images":
+        "SDXL   ：{widths} = {width} 维的词元；潜变量 {latent}² → {pixels} 像素的图像",
+    "DDIM step with v (prediction_type='v_prediction') == DDIM step with ε":
+        "用 v 的 DDIM 步（prediction_type='v_prediction'）== 用 ε 的 DDIM 步",
+    "Out of memory, so no image this time.": "显存不足，这次没有图像。",
+    "SIMULATED out-of-memory error (nothing ran out of memory here); the message a learner sees:":
+        "模拟的显存不足错误（这里并没有真的耗尽显存）；学习者会看到这样的消息：",
+    "a real call through the same wrapper returned": "通过同一个包装函数的真实调用返回了",
+    # notebook 06, printed text (notebooks/06_train_your_own_sd.ipynb)
+    "{mode} mode: {used:,} of {total:,} training images used here, {test:,} test images":
+        "{mode} 模式：这里用了 {total:,} 张训练图像中的 {used:,} 张，测试图像 {test:,} 张",
+    "classes:": "类别：",
+    "palette:": "调色板：",
+    "{cells} cells = 10 × 7 × 6; held out: {by_ink} (ink rule) + {by_pair} (pair rule) − {both} (both) = "
+    "{held_out}; seen: {seen} = the table's sum, {table_sum:.0f}":
+        "{cells} 个组合 = 10 × 7 × 6；留出：{by_ink}（墨色规则）+ {by_pair}（颜色对规则）− {both}（两条都符合）= {held_out}；见过："
+        "{seen} = 表中各数之和 {table_sum:.0f}",
+    "{subset:<21} {phrasings} phrasings, {size:>5,} captions, e.g. {trained!r}; kept out, e.g. {kept_out!r}":
+        "{subset:<21} {phrasings} 种说法，{size:>5,} 条描述文本，例如 {trained!r}；留在训练之外的，例如 {kept_out!r}",
+    "{n:,} training captions, plus the empty one": "{n:,} 条训练描述文本，外加一条空描述文本",
+    "{prompt!r} → token ids {ids} → {tokens}": "{prompt!r} → 词元 id {ids} → {tokens}",
+    "of 10,000 drawn captions: {dropped:.1%} dropped to ''; the rest name {shares}":
+        "抽出的 10,000 条描述文本中：{dropped:.1%} 被丢弃为 ''；其余的按子集：{shares}",
+    "course {course:.5f}, transformers {library:.5f}, ln(8) = {ln8:.5f}":
+        "课程实现 {course:.5f}，transformers {library:.5f}，ln(8) = {ln8:.5f}",
+    "{steps} steps: loss {first:.3f} → {last:.3f}": "{steps} 步：损失 {first:.3f} → {last:.3f}",
+    "zero-shot accuracy on {n} coloured test images, with {template!r}: {accuracies}":
+        "用 {template!r} 在 {n} 张彩色测试图像上做零样本分类的准确率：{accuracies}",
+    "model card, all 500 test images:": "模型卡，全部 500 张测试图像：",
+    "{n} of 10 rows have their maximum on the diagonal": "10 行中有 {n} 行的最大值落在对角线上",
+    "The mini SD's text encoder is the mini CLIP's text tower, weight for weight.":
+        "迷你 SD 的文本编码器就是迷你 CLIP 的文本塔，权重逐一相同。",
+    "encoder_hidden_states for {prompt!r}: {shape}": "{prompt!r} 的 encoder_hidden_states：{shape}",
+    "{steps} steps: loss per image {first:,.1f} → {last:,.1f}":
+        "{steps} 步：每张图像的损失 {first:,.1f} → {last:,.1f}",
+    "{image:,} numbers per image → {latent} per latent ({ratio}× fewer); mean PSNR {psnr:.2f} dB":
+        "每张图像 {image:,} 个数 → 每个潜变量 {latent} 个（少了 {ratio} 倍）；平均 PSNR {psnr:.2f} dB",
+    "per image: squared error {error:.1f}, β·KL = 1e-6 × {kl:,.0f} = {kl_part:.4f}, "
+    "{share:.1e} of the squared error":
+        "每张图像：平方误差 {error:.1f}，β·KL = 1e-6 × {kl:,.0f} = {kl_part:.4f}，是平方误差的 {share:.1e}",
+    "latent table: {rows:,} rows (image, ink, background) of means and stds {shape}":
+        "潜变量表：{rows:,} 行（图像、墨色、背景色），每行存形状为 {shape} 的均值和标准差",
+    "std of the training latents {std:.2f}, so 1 / std = {factor:.4f}; "
+    "the VAE's config says {configured:.4f} (SD v1: 0.18215, i.e. std {sd_std:.2f})":
+        "训练潜变量的标准差为 {std:.2f}，所以 1 / std = {factor:.4f}；VAE 的配置写的是 {configured:.4f}（SD v1：0.18215，"
+        "即标准差 {sd_std:.2f}）",
+    "scaled latents: std {std:.3f}": "缩放后的潜变量：标准差 {std:.3f}",
+    "{shape} caption hidden states; {steps} steps: loss {first:.3f} → {last:.3f}; checkpoints in {folder}: "
+    "run the cell again and it resumes there":
+        "描述文本的隐藏状态 {shape}；{steps} 步：损失 {first:.3f} → {last:.3f}；检查点在 {folder}：再次运行本单元，就会从那里断点续训",
+    "{prompt!r}: pipeline and generate differ by at most {difference:.2g}":
+        "{prompt!r}：管线与 generate 最多相差 {difference:.2g}",
+    "the colour judge on {n} real coloured test images:": "颜色评判器在 {n} 张真实彩色测试图像上的表现：",
+    "the grid's s = {s} row: {right} of 10 read as the prompted class, ink and background":
+        "网格中 s = {s} 那一行：10 张中有 {right} 张的类别、墨色和背景色都被读成提示词所要求的",
+    "class-only prompts {template!r}, {n} images each, class read right: guidance 1.0 → {at_1:.0%}, "
+    "7.5 → {at_7:.0%}; unseen phrasing {phrasing!r} at 7.5 → {unseen:.0%} ({n_unseen} images)":
+        "只写类别的提示词 {template!r}，各 {n} 张图像，类别读对的比例：引导比例 1.0 → {at_1:.0%}，7.5 → {at_7:.0%}；"
+        "训练中没见过的说法 {phrasing!r} 在 7.5 下 → {unseen:.0%}（{n_unseen} 张图像）",
+    "mini-CLIP score: {matched:.3f} with its own prompt, {mismatched:.3f} with the other nine":
+        "迷你 CLIP 分数：与自己的提示词 {matched:.3f}，与其他九个 {mismatched:.3f}",
+    "{n} of 10 held-out prompts read back with all three right": "10 个留出的提示词中，有 {n} 个画出的图像三者全被读对",
+    "seen cells, guidance 3:": "见过的组合，引导比例 3：",
+    "held-out cells, guidance 3:": "留出的组合，引导比例 3：",
+    "model card: all three right (ink right), seen | held-out": "模型卡：三者全对（墨色对），见过的 | 留出的",
+    "  {label}, guidance {scale}: ": "  {label}，引导比例 {scale}：",
+    "canonical phrasing": "标准说法",
+    "phrasings never trained on": "从未训练过的说法",
+    "{all_three:5.1%} ({ink:5.1%}) of {count}": "{all_three:5.1%}（{ink:5.1%}），共 {count} 个",
+    # the next two head a table: "步数" is as wide as " step", and each column starts where it did
+    " step   all three right (product of the three) at guidance 3, and at 7.5":
+        " 步数   引导比例 3 下三者全对（三者比例之积），以及 7.5 下三者全对",
+    "        seen                          held-out": "        见过的组合                    留出的组合",
+    "all three vs the product: {gap:.1%} apart on average": "三者全对与三者比例之积：平均相差 {gap:.1%}",
+    "{cells}, step {first} → {final}: all three ×{growth:.0f}, the attributes ×{factors}":
+        "{cells}的组合，训练步 {first} → {final}：三者全对 ×{growth:.0f}，各属性 ×{factors}",
+    "held-out": "留出",
+    "at the end, the weakest attribute of the held-out images: {weakest}": "训练结束时，留出图像中最弱的属性：{weakest}",
+    "The shipped mini SD's stages took {minutes:.0f} minutes in all on {machine} (at most: "
+    "other jobs shared the cores); SD v1's reported 150,000 A100-hours (its model card) are more than "
+    "{ratio:,.0f}× as many hours, each on a far faster chip.":
+        "随课程发布的迷你 SD，各阶段在 {machine} 上总共用了 {minutes:.0f} 分钟（这是上限：当时还有其他任务共用 CPU 核心）；"
+        "SD v1 报告的 150,000 个 A100 小时（见其模型卡）是它的 {ratio:,.0f} 倍以上，而且用的是快得多的芯片。",
+    "{n:,} gradient numbers; largest difference, whole batch vs mean of the shards: "
+    "{difference:.1e} (largest gradient {largest:.1e})":
+        "梯度共 {n:,} 个数；整个批次对比各分片的均值，最大差异 {difference:.1e}（最大的梯度为 {largest:.1e}）",
+    "process 0 and process 1 hold identical weights: {identical}": "进程 0 和进程 1 的权重完全相同：{identical}",
+    "two processes vs one: largest weight difference {largest:.1e}; "
+    "three steps moved the weights by up to {moved:.1e}":
+        "两个进程对比一个进程：权重的最大差异 {largest:.1e}；三步训练让权重最多移动了 {moved:.1e}",
+    "{n} pictures {shape}, first caption {caption!r}": "{n} 张图片 {shape}，第一条描述文本 {caption!r}",
+    "notes:": "说明：",
+    # notebook 07, printed text (notebooks/07_lora_fine_tuning.ipynb)
+    "{mode} mode: {unet} with {parameters:,} parameters, pictures of {side}×{side}; "
+    "a live LoRA run of {steps} steps here":
+        "{mode} 模式：{unet}，共 {parameters:,} 个参数，图片 {side}×{side}；这里现场训练 LoRA {steps} 步",
+    "outputs: largest difference {gap:.1e}; trainable: {mine:,} (mine) = {peft:,} (peft) of {total:,}; "
+    "merged weights equal: True":
+        "输出：最大差异 {gap:.1e}；可训练参数：{mine:,}（我的）= {peft:,}（peft），总数 {total:,}；合并后的权重相等：True",
+    "W0 alone has {n:,} numbers: LoRA trains {share:.1%} of them":
+        "仅 W0 就有 {n:,} 个数：LoRA 训练的数只有它的 {share:.1%}",
+    "{label}: {n} attention projections; rank 4 adds {added:,} numbers to {total:,}, {share:.3%}":
+        "{label}：{n} 个注意力投影；秩 4 在 {total:,} 个数之外增加 {added:,} 个，占 {share:.3%}",
+    "SD v1.5's first cross-attention to_k, {k} → {d}: rank 4 trains {lora:,} numbers, W0 has {w0:,}":
+        "SD v1.5 的第一个交叉注意力 to_k，{k} → {d}：秩 4 训练 {lora:,} 个数，W0 有 {w0:,} 个",
+    "for example:": "例如：",
+    "{n} pictures {shape}; {caption!r} → {tokens}": "{n} 张图片 {shape}；{caption!r} → {tokens}",
+    "'orange' is token {token_id} of {size:,}": "'orange' 是词元 {token_id}（词表共 {size:,} 个）",
+    "ink read as orange: {own:.0%} of the 20 concept pictures; {trip:.0%} of 70 real orange digits after a "
+    "VAE round trip, by background: {by_background}":
+        "墨色读作橙色：20 张概念图片中占 {own:.0%}；70 个真实的橙色数字在 VAE 里走一个来回之后占 {trip:.0%}，按背景色：{by_background}",
+    "orange prompts, {n} pictures: ink read as orange {ink:.0%}, all three right {all_three:.0%}, "
+    "median ink distance to orange {distance:.0f}":
+        "橙色提示词，{n} 张图片：墨色读作橙色 {ink:.0%}，三者全对 {all_three:.0%}，墨色离橙色的距离中位数 {distance:.0f}",
+    "palette prompts, {n} pictures: all three right {all_three:.0%}": "调色板提示词，{n} 张图片：三者全对 {all_three:.0%}",
+    "for scale: red is {red:.0f} and yellow {yellow:.0f} away from orange":
+        "作为参照：红色离橙色 {red:.0f}，黄色离橙色 {yellow:.0f}",
+    "{trainable:,} trainable numbers of {total:,}; at the start the LoRA UNet predicts exactly what the base "
+    "UNet does":
+        "{total:,} 个数中可训练的有 {trainable:,} 个；开始时，LoRA UNet 的预测与基础 UNet 完全相同",
+    "{n} training pictures: {concept} of the concept, {prior} to preserve the prior, e.g. {example!r}":
+        "{n} 张训练图片：{concept} 张是概念图片，{prior} 张用于先验保持，例如 {example!r}",
+    "{steps} steps of batch {batch}; loss on the training pictures at fixed noise: "
+    "{before:.4f} → {after:.4f}; checkpoints in {folder}":
+        "{steps} 步，批大小 {batch}；固定噪声下训练图片上的损失：{before:.4f} → {after:.4f}；检查点在 {folder}",
+    "{file}: {size:,} bytes, {n} tensors, e.g. {key}": "{file}：{size:,} 字节，{n} 个张量，例如 {key}",
+    "the shipped LoRA: {steps} steps of batch {batch}, learning rate {lr:g}; "
+    "loss {first:.4f} → {last:.4f} (means of {every} steps)":
+        "随课程发布的 LoRA：{steps} 步，批大小 {batch}，学习率 {lr:g}；损失 {first:.4f} → {last:.4f}（每 {every} 步的均值）",
+    "orange prompts, {n} pictures: ink read as orange {ink_before:.0%} → {ink_after:.0%}; "
+    "all three right {all_before:.0%} → {all_after:.0%}; median ink distance to orange {distance_before:.0f} "
+    "→ {distance_after:.0f}":
+        "橙色提示词，{n} 张图片：墨色读作橙色 {ink_before:.0%} → {ink_after:.0%}；三者全对 {all_before:.0%} → {all_after:.0%}；"
+        "墨色离橙色的距离中位数 {distance_before:.0f} → {distance_after:.0f}",
+    "model card, all {n} orange cells: ink read as orange {ink_before:.1%} → {ink_after:.1%}, as orange, "
+    "red or yellow {warm_before:.1%} → {warm_after:.1%}; median distance {distance_before:.0f} → "
+    "{distance_after:.0f}":
+        "模型卡，全部 {n} 个橙色组合：墨色读作橙色 {ink_before:.1%} → {ink_after:.1%}，读作橙色、红色或黄色 {warm_before:.1%} → "
+        "{warm_after:.1%}；距离中位数 {distance_before:.0f} → {distance_after:.0f}",
+    "inks the judge read with the LoRA:": "加上 LoRA 后评判器读出的墨色：",
+    "{label}: all three right {all_before:.0%} → {all_after:.0%} (digit {digit_before:.0%} → "
+    "{digit_after:.0%}, ink {ink_before:.0%} → {ink_after:.0%}, background {background_before:.0%} → "
+    "{background_after:.0%})":
+        "{label}：三者全对 {all_before:.0%} → {all_after:.0%}（数字 {digit_before:.0%} → {digit_after:.0%}，"
+        "墨色 {ink_before:.0%} → {ink_after:.0%}，背景色 {background_before:.0%} → {background_after:.0%}）",
+    "palette prompts (what it knew)": "调色板提示词（它原本会的）",
+    "orange prompts (what it learnt)": "橙色提示词（它新学的）",
+    "model card, {n} palette cells: all three right {before:.1%} → {after:.1%}":
+        "模型卡，{n} 个调色板组合：三者全对 {before:.1%} → {after:.1%}",
+    "the LoRA file: {lora_bytes:,} bytes for {numbers:,} numbers; the UNet's own weights in float16: "
+    "{unet_bytes:,} bytes ({share:.2%})":
+        "LoRA 文件：{lora_bytes:,} 字节，存 {numbers:,} 个数；UNet 自身的权重（float16）：{unet_bytes:,} 字节（{share:.2%}）",
+    "UNet parameters: base {base:,}; with the LoRA loaded {loaded:,} (+{added:,}); merged {merged:,}":
+        "UNet 参数量：基础模型 {base:,}；加载 LoRA 后 {loaded:,}（+{added:,}）；合并后 {merged:,}",
+    "merged vs unmerged pictures: largest pixel difference {difference:.1e}":
+        "合并与未合并画出的图片：像素的最大差异 {difference:.1e}",
+    "SD v1.5 alone, {word!r} prompts: ink read as orange {ink:.0%}, median distance {distance:.0f}":
+        "仅用 SD v1.5，{word!r} 提示词：墨色读作橙色 {ink:.0%}，距离中位数 {distance:.0f}",
+    "with the {word} LoRA: ink read as orange {ink:.0%}, median distance {distance:.0f}":
+        "加上 {word} LoRA：墨色读作橙色 {ink:.0%}，距离中位数 {distance:.0f}",
+    "model card, 70 orange cells and {n} palette cells:": "模型卡，70 个橙色组合和 {n} 个调色板组合：",
+    "ink read as orange": "墨色读作橙色",
+    "ink distance": "墨色距离",
+    "palette cells": "调色板组合",
+    "with {word!r}": "用 {word!r}",
+    "SD v1.5's three models in float16: {gb:.1f} GB": "SD v1.5 的三个模型（float16）：{gb:.1f} GB",
+    "SD v1.5's UNet with a rank-4 LoRA on its attention projections: {n:,} trainable numbers, "
+    "{mb:.1f} MB in float16":
+        "在 SD v1.5 UNet 的注意力投影上加秩为 4 的 LoRA：{n:,} 个可训练的数，float16 下 {mb:.1f} MB",
+    "rehearsed on {machine}: {trainable:,} trainable numbers, a {size:,}-byte file, "
+    "one step at {resolution} px in {seconds} s, peak memory {memory} GB":
+        "在 {machine} 上演练过：{trainable:,} 个可训练的数，文件 {size:,} 字节，{resolution} px 下一步用时 {seconds} 秒，"
+        "内存峰值 {memory} GB",
 }
