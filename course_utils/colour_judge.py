@@ -24,6 +24,7 @@ import torch.nn.functional as F
 from course_utils import pretrained
 from course_utils.data.colours import COLOUR_NAMES, palette_rgb
 from course_utils.evaluation import predict_classes
+from course_utils.i18n.lookup import t
 
 INK_FRACTION = 0.02  # the share of pixels, farthest from the background, whose median is the ink colour
 
@@ -39,8 +40,11 @@ class ColourReading:
     background_rgb: torch.Tensor  # (N, 3) the median colour of the border
 
     def describe(self, i: int) -> str:
-        """Image ``i`` in words: "a 7 in red on blue"."""
-        return f"a {int(self.digit[i])} in {COLOUR_NAMES[self.ink[i]]} on {COLOUR_NAMES[self.background[i]]}"
+        """Image ``i`` in words: "a 7 in red on blue" (in the edition's language; the colour names stay the
+        prompts' English words). Every edition's text starts with two characters that may be cut off:
+        ``describe(i)[2:]`` is "7 in red on blue"."""
+        return t("a {digit} in {ink} on {background}", digit=int(self.digit[i]), ink=COLOUR_NAMES[self.ink[i]],
+                 background=COLOUR_NAMES[self.background[i]])
 
 
 @dataclasses.dataclass(frozen=True)

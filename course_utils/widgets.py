@@ -13,6 +13,8 @@ import os
 import ipywidgets as widgets
 from IPython.display import display
 
+from course_utils.i18n.lookup import t
+
 
 def widgets_enabled() -> bool:
     """False when ``COURSE_WIDGETS=static`` (set by `make test` / `make course`)."""
@@ -48,9 +50,9 @@ def explore(fn, static_settings: list[dict], **controls):
     if live and kernel_can_show_widgets():
         display(panel)
     else:
-        why = ("no notebook kernel to show widgets; run this in Jupyter or Colab to move the controls" if live
-               else "widgets off")
-        print(f"Static view ({why}): showing", len(static_settings), "fixed settings.")
+        why = (t("no notebook kernel to show widgets; run this in Jupyter or Colab to move the controls") if live
+               else t("widgets off"))
+        print(t("Static view ({why}): showing {n} fixed settings.", why=why, n=len(static_settings)))
         defaults = {k: w.value for k, w in zip(controls, panel.children) if hasattr(w, "value")}
         for setting in static_settings:
             fn(**{**defaults, **setting})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import torch
 
 from course_utils.checks.verdicts import assert_close, matches, run_check
+from course_utils.i18n.lookup import t
 
 # SD v1.5's scheduler settings (stable-diffusion-v1-5/stable-diffusion-v1-5: scheduler/scheduler_config.json)
 SD15_BETAS = dict(beta_schedule="scaled_linear", beta_start=0.00085, beta_end=0.012, num_train_timesteps=1000)
@@ -24,19 +25,19 @@ def check_ddim_step(ddim_step_fn) -> bool | None:
         scheduler.set_timesteps(10)
         step = scheduler.config.num_train_timesteps // scheduler.num_inference_steps
         generator = torch.Generator().manual_seed(0)
-        for t in scheduler.timesteps[[0, 4, -1]].tolist():
+        for timestep in scheduler.timesteps[[0, 4, -1]].tolist():
             sample = torch.randn(2, 4, 8, 8, generator=generator)  # x_t, (B, 4, h, w)
             noise_pred = torch.randn(2, 4, 8, 8, generator=generator)  # ε̂
-            expected = scheduler.step(noise_pred, t, sample, eta=0.0).prev_sample
-            got = ddim_step_fn(noise_pred, t, t - step, sample, scheduler.alphas_cumprod)
-            hint = (" This is the last step: prev_t < 0, use ᾱ_prev = 1." if t - step < 0
-                    else " First x̂₀ = (x_t − √(1−ᾱ_t)·ε̂)/√ᾱ_t, then √ᾱ_prev·x̂₀ + √(1−ᾱ_prev)·ε̂.")
+            expected = scheduler.step(noise_pred, timestep, sample, eta=0.0).prev_sample
+            got = ddim_step_fn(noise_pred, timestep, timestep - step, sample, scheduler.alphas_cumprod)
+            hint = (t(" This is the last step: prev_t < 0, use ᾱ_prev = 1.") if timestep - step < 0
+                    else t(" First x̂₀ = (x_t − √(1−ᾱ_t)·ε̂)/√ᾱ_t, then √ᾱ_prev·x̂₀ + √(1−ᾱ_prev)·ε̂."))
             try:
-                assert_close(got, expected, f"x at t_prev = {t - step}", atol=1e-4)
+                assert_close(got, expected, t("x at t_prev = {prev_t}", prev_t=timestep - step), atol=1e-4)
             except AssertionError as err:
                 raise AssertionError(f"{err}{hint}") from None
 
-    return run_check("the DDIM step", test)
+    return run_check(t("the DDIM step"), test)
 
 
 def _ddim_update(noise_pred, sample, abar_t, abar_prev, clip=False):
@@ -47,29 +48,32 @@ def _ddim_update(noise_pred, sample, abar_t, abar_prev, clip=False):
     return abar_prev.sqrt() * pred_original_sample + (1 - abar_prev).sqrt() * noise_pred, pred_original_sample
 
 
-def _ddim_mistakes(scheduler, noise_pred, t: int, sample) -> dict[str, torch.Tensor]:
-    """What the usual wrong answers return as x_{t_prev} at ``t``, each under the hint that explains it."""
+def _ddim_mistakes(scheduler, noise_pred, timestep: int, sample) -> dict[str, torch.Tensor]:
+    """What the usual wrong answers return as x_{t_prev} at ``timestep``, each under the hint that explains it."""
     step = scheduler.config.num_train_timesteps // scheduler.num_inference_steps
-    abar, prev_t = scheduler.alphas_cumprod, t - step
+    abar, prev_t = scheduler.alphas_cumprod, timestep - step
     abar_prev = abar[prev_t] if prev_t >= 0 else scheduler.final_alpha_cumprod
     mistakes = {
-        "ᾱ is scheduler.alphas_cumprod (the product ᾱ_t = α_1·…·α_t), not scheduler.alphas (one step's α_t).":
-            _ddim_update(noise_pred, sample, scheduler.alphas[t], scheduler.alphas[max(prev_t, 0)])[0],
-        "SD's config has clip_sample=False: its latents are not confined to [−1, 1], so x̂₀ must not be "
-        "clamped (clip x̂₀ only when scheduler.config.clip_sample is True).":
-            _ddim_update(noise_pred, sample, abar[t], abar_prev, clip=True)[0],
+        t("ᾱ is scheduler.alphas_cumprod (the product ᾱ_t = α_1·…·α_t), not scheduler.alphas (one step's α_t)."):
+            _ddim_update(noise_pred, sample, scheduler.alphas[timestep], scheduler.alphas[max(prev_t, 0)])[0],
+        t("SD's config has clip_sample=False: its latents are not confined to [−1, 1], so x̂₀ must not be "
+          "clamped (clip x̂₀ only when scheduler.config.clip_sample is True)."):
+            _ddim_update(noise_pred, sample, abar[timestep], abar_prev, clip=True)[0],
     }
     for wrong_prev in (prev_t - 1, prev_t + 1):
         if wrong_prev >= 0:
-            mistakes[f"t_prev is off by one: it is t − num_train_timesteps // num_inference_steps = {t} − {step} = "
-                     f"{prev_t}, not {wrong_prev} (integer division, as diffusers does; print scheduler.timesteps)."] = \
-                _ddim_update(noise_pred, sample, abar[t], abar[wrong_prev])[0]
+            mistakes[t("t_prev is off by one: it is t − num_train_timesteps // num_inference_steps = {t} − {step} = "
+                       "{prev_t}, not {wrong_prev} (integer division, as diffusers does; print scheduler.timesteps).",
+                       t=timestep, step=step, prev_t=prev_t, wrong_prev=wrong_prev)] = \
+                _ddim_update(noise_pred, sample, abar[timestep], abar[wrong_prev])[0]
     if prev_t < 0:
-        last = (f"At the last step t_prev = {prev_t} < 0: use ᾱ_prev = scheduler.final_alpha_cumprod (SD's "
-                "set_alpha_to_one=False makes it alphas_cumprod[0])")
-        mistakes[f"{last}, not 1."] = _ddim_update(noise_pred, sample, abar[t], torch.tensor(1.0))[0]
-        mistakes[f"{last}; a negative index wraps around to the schedule's noisy end."] = \
-            _ddim_update(noise_pred, sample, abar[t], abar[prev_t])[0]
+        mistakes[t("At the last step t_prev = {prev_t} < 0: use ᾱ_prev = scheduler.final_alpha_cumprod (SD's "
+                   "set_alpha_to_one=False makes it alphas_cumprod[0]), not 1.", prev_t=prev_t)] = \
+            _ddim_update(noise_pred, sample, abar[timestep], torch.tensor(1.0))[0]
+        mistakes[t("At the last step t_prev = {prev_t} < 0: use ᾱ_prev = scheduler.final_alpha_cumprod (SD's "
+                   "set_alpha_to_one=False makes it alphas_cumprod[0]); a negative index wraps around to the "
+                   "schedule's noisy end.", prev_t=prev_t)] = \
+            _ddim_update(noise_pred, sample, abar[timestep], abar[prev_t])[0]
     return mistakes
 
 
@@ -87,25 +91,27 @@ def check_ddim_scheduler_step(ddim_step_fn) -> bool | None:
         scheduler = DDIMScheduler(**SD15_BETAS, clip_sample=False, set_alpha_to_one=False, steps_offset=1)
         scheduler.set_timesteps(DDIM_STEPS)
         generator = torch.Generator().manual_seed(0)
-        for t in scheduler.timesteps[[0, DDIM_STEPS // 2, -1]]:  # 0-d tensors, as a loop over timesteps gives them
+        for timestep in scheduler.timesteps[[0, DDIM_STEPS // 2, -1]]:  # 0-d tensors, as a loop over timesteps gives them
             sample = torch.randn(2, 4, 8, 8, generator=generator)  # x_t, (B, 4, h, w)
             noise_pred = torch.randn(2, 4, 8, 8, generator=generator)  # ε̂
-            expected = scheduler.step(noise_pred, t, sample, eta=0.0)
+            expected = scheduler.step(noise_pred, timestep, sample, eta=0.0)
             try:
-                got = ddim_step_fn(scheduler, noise_pred.clone(), t, sample.clone())
+                got = ddim_step_fn(scheduler, noise_pred.clone(), timestep, sample.clone())
             except IndexError as err:  # a float t_prev cannot index alphas_cumprod
-                raise AssertionError(f"indexing failed at t = {int(t)} ({err}). Timesteps are whole numbers: "
-                                     "t_prev = t − num_train_timesteps // num_inference_steps.") from None
+                raise AssertionError(t("indexing failed at t = {t} ({error}).", t=int(timestep), error=err)
+                                     + t(" Timesteps are whole numbers: t_prev = t − num_train_timesteps // "
+                                         "num_inference_steps.")) from None
             assert isinstance(got, (tuple, list)) and len(got) == 2, (
-                "return two tensors, (prev_sample, pred_original_sample), as DDIMScheduler.step does.")
+                t("return two tensors, (prev_sample, pred_original_sample), as DDIMScheduler.step does."))
             prev_sample, pred_original_sample = got
-            for hint, wrong in _ddim_mistakes(scheduler, noise_pred, int(t), sample).items():
+            for hint, wrong in _ddim_mistakes(scheduler, noise_pred, int(timestep), sample).items():
                 if matches(prev_sample, wrong, atol=1e-4):
-                    raise AssertionError(f"at t = {int(t)}: {hint}")
-            assert_close(pred_original_sample, expected.pred_original_sample, f"x̂₀ at t = {int(t)}", atol=1e-4)
-            assert_close(prev_sample, expected.prev_sample, f"x_t_prev at t = {int(t)}", atol=1e-4)
+                    raise AssertionError(t("at t = {t}: {hint}", t=int(timestep), hint=hint))
+            assert_close(pred_original_sample, expected.pred_original_sample, t("x̂₀ at t = {t}", t=int(timestep)),
+                         atol=1e-4)
+            assert_close(prev_sample, expected.prev_sample, t("x_t_prev at t = {t}", t=int(timestep)), atol=1e-4)
 
-    return run_check("the DDIM scheduler step", test)
+    return run_check(t("the DDIM scheduler step"), test)
 
 
 def check_img2img_timesteps(timesteps_fn, pipe) -> bool | None:
@@ -128,13 +134,14 @@ def check_img2img_timesteps(timesteps_fn, pipe) -> bool | None:
                 scheduler = scheduler_class.from_config(pipe.scheduler.config)
                 scheduler.set_timesteps(steps)
                 got = timesteps_fn(scheduler, steps, strength)
-                name = f"{scheduler_class.__name__}, strength={strength}"
-                assert isinstance(got, torch.Tensor), f"return a tensor of timesteps ({name})."
+                name = f"{scheduler_class.__name__}, strength={strength}"  # code: the same in every language
+                assert isinstance(got, torch.Tensor), t("return a tensor of timesteps ({name}).", name=name)
                 assert got.tolist() == expected.tolist(), (
-                    f"{name}: expected {expected.tolist()}, got {got.tolist()}. Keep the last "
-                    "int(num_inference_steps * strength) steps, counting scheduler.order entries per step.")
+                    t("{name}: expected {expected}, got {got}.", name=name, expected=expected.tolist(), got=got.tolist())
+                    + t(" Keep the last int(num_inference_steps * strength) steps, counting scheduler.order entries "
+                        "per step."))
 
-    return run_check("img2img start timesteps", test)
+    return run_check(t("img2img start timesteps"), test)
 
 
 def check_rescale_noise_cfg(rescale_fn) -> bool | None:
@@ -151,8 +158,9 @@ def check_rescale_noise_cfg(rescale_fn) -> bool | None:
             expected = rescale_noise_cfg(noise_cfg.clone(), noise_pred_text.clone(), guidance_rescale=guidance_rescale)
             whole = guidance_rescale * noise_cfg * noise_pred_text.std() / noise_cfg.std() + (1 - guidance_rescale) * noise_cfg
             if guidance_rescale and matches(got, whole):
-                raise AssertionError("take the standard deviation per image (over all dims but the batch, "
-                                     "keepdim=True), not over the whole batch.")
-            assert_close(got, expected, f"the rescaled prediction (guidance_rescale={guidance_rescale})", atol=1e-5)
+                raise AssertionError(t("take the standard deviation per image (over all dims but the batch, "
+                                       "keepdim=True), not over the whole batch."))
+            assert_close(got, expected, t("the rescaled prediction (guidance_rescale={guidance_rescale})",
+                                          guidance_rescale=guidance_rescale), atol=1e-5)
 
-    return run_check("guidance rescale", test)
+    return run_check(t("guidance rescale"), test)

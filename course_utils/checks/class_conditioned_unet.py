@@ -11,6 +11,7 @@ import torch
 import torch.nn.functional as F
 
 from course_utils.checks.verdicts import assert_close, matches, run_check
+from course_utils.i18n.lookup import t
 
 
 def check_timestep_embedding(embedding_fn) -> bool | None:
@@ -26,12 +27,12 @@ def check_timestep_embedding(embedding_fn) -> bool | None:
                 half = dim // 2
                 swapped = torch.cat([expected[:, half:], expected[:, :half]], dim=-1)
                 if matches(got, swapped, atol=1e-4):
-                    raise AssertionError(f"with flip_sin_to_cos={flip} the halves are the wrong way round: "
-                                         "flip_sin_to_cos=True puts the cosines first.")
-                assert_close(got, expected, f"the embedding (dim={dim}, flip_sin_to_cos={flip}, freq_shift={shift})",
-                             atol=1e-4)
+                    raise AssertionError(t("with flip_sin_to_cos={flip} the halves are the wrong way round: "
+                                           "flip_sin_to_cos=True puts the cosines first.", flip=flip))
+                assert_close(got, expected, t("the embedding (dim={dim}, flip_sin_to_cos={flip}, freq_shift={shift})",
+                                              dim=dim, flip=flip, shift=shift), atol=1e-4)
 
-    return run_check("the sinusoidal timestep embedding", test)
+    return run_check(t("the sinusoidal timestep embedding"), test)
 
 
 def check_noising_step(noising_step_fn) -> bool | None:
@@ -46,41 +47,51 @@ def check_noising_step(noising_step_fn) -> bool | None:
         scheduler = DDPMScheduler(num_train_timesteps=1000, beta_schedule="squaredcos_cap_v2")
         clean_images = torch.rand(512, 1, 32, 32, generator=torch.Generator().manual_seed(0)) * 2 - 1
         out = noising_step_fn(clean_images, scheduler)
-        assert isinstance(out, tuple) and len(out) == 3, "return a tuple (noisy_images, noise, timesteps)."
+        assert isinstance(out, tuple) and len(out) == 3, t("return a tuple (noisy_images, noise, timesteps).")
         noisy_images, noise, timesteps = out
         assert isinstance(noise, torch.Tensor) and noise.shape == clean_images.shape, (
-            "noise must be a tensor shaped like clean_images: torch.randn_like(clean_images).")
+            t("noise must be a tensor shaped like clean_images: torch.randn_like(clean_images)."))
         mean, std = noise.mean().item(), noise.std().item()
         assert abs(mean) < 0.05 and abs(std - 1) < 0.05, (
-            f"the noise has mean {mean:.2f} and std {std:.2f}, but Gaussian noise has mean 0 and std 1. "
-            + ("A mean near 0.5 means torch.rand_like (uniform); use torch.randn_like. "
-               if abs(mean - 0.5) < 0.05 else ""))
+            t("the noise has mean {mean:.2f} and std {std:.2f}, but Gaussian noise has mean 0 and std 1.",
+              mean=mean, std=std)
+            + (t(" A mean near 0.5 means torch.rand_like (uniform); use torch.randn_like.")
+               if abs(mean - 0.5) < 0.05 else "") + " ")
         assert isinstance(timesteps, torch.Tensor) and timesteps.shape == (len(clean_images),), (
-            "timesteps must be a tensor with one timestep per image, shape (B,).")
-        assert not timesteps.is_floating_point(), "timesteps must be integers: use torch.randint."
-        assert 0 <= timesteps.min() and timesteps.max() < 1000, "timesteps must lie in [0, 999]."
-        assert len(timesteps.unique()) > 1, "draw a random timestep per image, not one for the whole batch."
+            t("timesteps must be a tensor with one timestep per image, shape (B,)."))
+        assert not timesteps.is_floating_point(), t("timesteps must be integers: use torch.randint.")
+        assert 0 <= timesteps.min() and timesteps.max() < 1000, t("timesteps must lie in [0, 999].")
+        assert len(timesteps.unique()) > 1, t("draw a random timestep per image, not one for the whole batch.")
         assert_close(noisy_images, scheduler.add_noise(clean_images, noise, timesteps), "noisy_images")
 
-    return run_check("the noising step", test)
+    return run_check(t("the noising step"), test)
 
 
 RESBLOCK_LAYERS = ("norm1", "conv1", "time_emb_proj", "norm2", "conv2", "conv_shortcut")  # diffusers' names
-RESBLOCK_MISTAKES = {  # a typical wrong ResBlock → what to change
-    "before_norm1": "the time embedding is added to the block's input, before norm1 and conv1. Add it to conv1's "
-                    "output (it then has out_channels channels, as time_emb_proj does), before norm2.",
-    "before_conv1": "the time embedding is added before conv1. Add it to conv1's output (it then has "
-                    "out_channels channels, as time_emb_proj does), before norm2.",
-    "after_norm2": "the time embedding is added after norm2. Add it to conv1's output before norm2, so the "
-                   "normalisation sees the sum.",
-    "no_temb_act": "time_emb_proj gets the embedding as it comes. Apply SiLU first: time_emb_proj(SiLU(temb)).",
-    "no_act1": "the SiLU between norm1 and conv1 is missing: each conv comes after GroupNorm, then SiLU.",
-    "no_act2": "the SiLU between norm2 and conv2 is missing: each conv comes after GroupNorm, then SiLU.",
-    "no_residual": "the residual is missing: return conv2's output plus the input (through conv_shortcut when "
-                   "the channel counts differ).",
-    "no_temb": "the output does not depend on the time embedding: add time_emb_proj(SiLU(temb)), reshaped to "
-               "(B, C, 1, 1), to conv1's output.",
-}
+RESBLOCK_MISTAKES = ("before_norm1", "before_conv1", "after_norm2", "no_temb_act", "no_act1", "no_act2",
+                     "no_residual", "no_temb")  # typical wrong ResBlocks: resblock_hint names what to change
+
+
+def resblock_hint(mistake: str) -> str:
+    """What to change in a ResBlock that made ``mistake`` (one of ``RESBLOCK_MISTAKES``), in the edition's language."""
+    add_to_conv1 = t(" Add it to conv1's output (it then has out_channels channels, as time_emb_proj does), "
+                     "before norm2.")
+    return {
+        "before_norm1": t("the time embedding is added to the block's input, before norm1 and conv1.") + add_to_conv1,
+        "before_conv1": t("the time embedding is added before conv1.") + add_to_conv1,
+        "after_norm2": t("the time embedding is added after norm2.")
+                       + t(" Add it to conv1's output before norm2, so the normalisation sees the sum."),
+        "no_temb_act": t("time_emb_proj gets the embedding as it comes.")
+                       + t(" Apply SiLU first: time_emb_proj(SiLU(temb))."),
+        "no_act1": t("the SiLU between {norm} and {conv} is missing: each conv comes after GroupNorm, then SiLU.",
+                     norm="norm1", conv="conv1"),
+        "no_act2": t("the SiLU between {norm} and {conv} is missing: each conv comes after GroupNorm, then SiLU.",
+                     norm="norm2", conv="conv2"),
+        "no_residual": t("the residual is missing: return conv2's output plus the input (through conv_shortcut when "
+                         "the channel counts differ)."),
+        "no_temb": t("the output does not depend on the time embedding: add time_emb_proj(SiLU(temb)), reshaped to "
+                     "(B, C, 1, 1), to conv1's output."),
+    }[mistake]
 
 
 def resblock_with_mistake(block, x, temb, mistake: str | None = None) -> torch.Tensor:
@@ -136,15 +147,16 @@ def check_resblock(block_cls) -> bool | None:
             try:
                 ours = block_cls(in_channels, out_channels, temb_channels, groups=groups)
             except TypeError as err:
-                raise AssertionError("build the block as block_cls(in_channels, out_channels, temb_channels, "
-                                     f"groups=...) ({err}).") from None
+                raise AssertionError(t("build the block as block_cls(in_channels, out_channels, temb_channels, "
+                                       "groups=...) ({error}).", error=err)) from None
             try:
                 missing, unexpected = ours.load_state_dict(reference.state_dict(), strict=False)
             except RuntimeError as err:
-                raise AssertionError(f"diffusers' weights do not fit your layers' shapes: {err}") from None
+                raise AssertionError(t("diffusers' weights do not fit your layers' shapes: {error}",
+                                       error=err)) from None
             assert not missing and not unexpected, (
-                f"name the layers as diffusers does ({', '.join(RESBLOCK_LAYERS)}); missing {missing}, "
-                f"unexpected {unexpected}.")
+                t("name the layers as diffusers does ({layers}); missing {missing}, unexpected {unexpected}.",
+                  layers=", ".join(RESBLOCK_LAYERS), missing=missing, unexpected=unexpected))
             ours.eval()
             generator = torch.Generator().manual_seed(out_channels)
             x = torch.randn(2, in_channels, 8, 8, generator=generator)  # (B, C_in, H, W)
@@ -153,17 +165,17 @@ def check_resblock(block_cls) -> bool | None:
                 got = ours(x, temb)
                 expected = reference(x, temb)  # (B, C_out, H, W)
                 if not matches(got, expected, atol=1e-4):
-                    for mistake, hint in RESBLOCK_MISTAKES.items():
+                    for mistake in RESBLOCK_MISTAKES:
                         try:
                             wrong = resblock_with_mistake(reference, x, temb, mistake)
                         except RuntimeError:  # this mistake is impossible with these channel counts
                             continue
                         if matches(got, wrong, atol=1e-4):
-                            raise AssertionError(hint)
-            assert_close(got, expected, f"the block's output (in_channels={in_channels}, "
-                         f"out_channels={out_channels})", atol=1e-4)
+                            raise AssertionError(resblock_hint(mistake))
+            assert_close(got, expected, t("the block's output (in_channels={in_channels}, out_channels={out_channels})",
+                                          in_channels=in_channels, out_channels=out_channels), atol=1e-4)
 
-    return run_check("the ResBlock with the time embedding", test)
+    return run_check(t("the ResBlock with the time embedding"), test)
 
 
 def check_guidance_combine(guidance_combine_fn) -> bool | None:
@@ -178,17 +190,17 @@ def check_guidance_combine(guidance_combine_fn) -> bool | None:
     def ho_salimans(null, cond, w):
         return (1 + w) * cond - w * null
 
-    mistakes = {  # what a wrong answer computes for scale s → its hint
-        "s taken for w": (lambda null, cond, s: ho_salimans(null, cond, s),
-                          "you used guidance_scale as Ho & Salimans' w. diffusers' s is w + 1 (s = 1 is plain "
-                          "conditional, no guidance), so w = s − 1; check: guidance_scale=1 must give ε_class."),
-        "w = s + 1": (lambda null, cond, s: ho_salimans(null, cond, s + 1),
-                      "s = w + 1 means w = s − 1, not s + 1; check: guidance_scale=0 must give ε_null."),
-        "swapped": (lambda null, cond, s: guidance_combine(cond, null, s),
-                    "ε_null and ε_class are swapped: start from ε_null and move towards ε_class."),
-    }
-
     def test():
+        mistakes = {  # what a wrong answer computes for scale s → its hint
+            "s taken for w": (lambda null, cond, s: ho_salimans(null, cond, s),
+                              t("you used guidance_scale as Ho & Salimans' w.")
+                              + t(" diffusers' s is w + 1 (s = 1 is plain conditional, no guidance), so w = s − 1; "
+                                  "check: guidance_scale=1 must give ε_class.")),
+            "w = s + 1": (lambda null, cond, s: ho_salimans(null, cond, s + 1),
+                          t("s = w + 1 means w = s − 1, not s + 1; check: guidance_scale=0 must give ε_null.")),
+            "swapped": (lambda null, cond, s: guidance_combine(cond, null, s),
+                        t("ε_null and ε_class are swapped: start from ε_null and move towards ε_class.")),
+        }
         generator = torch.Generator().manual_seed(0)
         noise_pred_null = torch.randn(4, 1, 8, 8, generator=generator)  # (B, C, H, W)
         noise_pred_class = torch.randn(4, 1, 8, 8, generator=generator)
@@ -199,6 +211,6 @@ def check_guidance_combine(guidance_combine_fn) -> bool | None:
                 raise AssertionError(hint)
         for s in scales:
             assert_close(got[s], guidance_combine(noise_pred_null, noise_pred_class, s),
-                         f"the guided noise prediction (guidance_scale={s})")
+                         t("the guided noise prediction (guidance_scale={s})", s=s))
 
-    return run_check("the guidance combine", test)
+    return run_check(t("the guidance combine"), test)

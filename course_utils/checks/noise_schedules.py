@@ -9,6 +9,7 @@ from __future__ import annotations
 import torch
 
 from course_utils.checks.verdicts import assert_close, matches, run_check
+from course_utils.i18n.lookup import t
 
 KINDS = ("linear", "scaled_linear", "squaredcos_cap_v2")
 
@@ -24,11 +25,12 @@ def check_betas_from_alphas_cumprod(betas_fn) -> bool | None:
             expected = scheduler.betas
             if isinstance(got, torch.Tensor) and got.shape[0] == expected.shape[0] - 1:
                 raise AssertionError(
-                    f"you returned {got.shape[0]} betas for {expected.shape[0]} timesteps. diffusers' "
-                    "alphas_cumprod[0] is already after one noising step, so β at index 0 is 1 − alphas_cumprod[0].")
-            assert_close(got, expected, f"β ({kind} schedule)", atol=1e-5)
+                    t("you returned {got} betas for {expected} timesteps.", got=got.shape[0], expected=expected.shape[0])
+                    + t(" diffusers' alphas_cumprod[0] is already after one noising step, so β at index 0 is "
+                        "1 − alphas_cumprod[0]."))
+            assert_close(got, expected, t("β ({kind} schedule)", kind=kind), atol=1e-5)
 
-    return run_check("β from ᾱ", test)
+    return run_check(t("β from ᾱ"), test)
 
 
 def check_posterior_step(posterior_step_fn) -> bool | None:
@@ -43,21 +45,23 @@ def check_posterior_step(posterior_step_fn) -> bool | None:
         generator = torch.Generator().manual_seed(0)
         for kind in ("linear", "scaled_linear"):
             scheduler = DDPMScheduler(beta_schedule=kind, prediction_type="sample", clip_sample=False)
-            for t in (999, 500, 10, 1, 0):
+            for timestep in (999, 500, 10, 1, 0):
                 sample = torch.randn(2, 3, 8, 8, generator=generator)  # x_t, (B, C, H, W)
                 pred_original_sample = torch.randn(2, 3, 8, 8, generator=generator)  # x̂_0
-                noise = torch.randn(2, 3, 8, 8, generator=torch.Generator().manual_seed(t))  # z
-                expected = scheduler.step(pred_original_sample, t, sample,
-                                          generator=torch.Generator().manual_seed(t)).prev_sample
-                got = posterior_step_fn(sample, pred_original_sample, t, scheduler.betas, scheduler.alphas_cumprod, noise)
-                hint = (" At t = 0 the step lands on the clean image: ᾱ_prev = 1 and no noise is added."
-                        if t == 0 else " Mean: DDPM eq. 7; standard deviation √β̃_t; then + σ·noise.")
+                noise = torch.randn(2, 3, 8, 8, generator=torch.Generator().manual_seed(timestep))  # z
+                expected = scheduler.step(pred_original_sample, timestep, sample,
+                                          generator=torch.Generator().manual_seed(timestep)).prev_sample
+                got = posterior_step_fn(sample, pred_original_sample, timestep, scheduler.betas,
+                                        scheduler.alphas_cumprod, noise)
+                hint = (t(" At t = 0 the step lands on the clean image: ᾱ_prev = 1 and no noise is added.")
+                        if timestep == 0 else t(" Mean: DDPM eq. 7; standard deviation √β̃_t; then + σ·noise."))
                 try:
-                    assert_close(got, expected, f"x_(t−1) at timestep {t} ({kind})", atol=1e-3)
+                    assert_close(got, expected, t("x_(t−1) at timestep {t} ({kind})", t=timestep, kind=kind),
+                                 atol=1e-3)
                 except AssertionError as err:
                     raise AssertionError(f"{err}{hint}") from None
 
-    return run_check("the reverse (posterior) step", test)
+    return run_check(t("the reverse (posterior) step"), test)
 
 
 def check_velocity(velocity_fn) -> bool | None:
@@ -74,10 +78,10 @@ def check_velocity(velocity_fn) -> bool | None:
             got = velocity_fn(x0, noise, timesteps, scheduler.alphas_cumprod)
             expected = scheduler.get_velocity(x0, noise, timesteps)
             if matches(got, -expected):
-                raise AssertionError("the sign is flipped: v = √ᾱ·ε − √(1−ᾱ)·x₀.")
-            assert_close(got, expected, f"v ({kind} schedule)")
+                raise AssertionError(t("the sign is flipped: v = √ᾱ·ε − √(1−ᾱ)·x₀."))
+            assert_close(got, expected, t("v ({kind} schedule)", kind=kind))
 
-    return run_check("the v-prediction target", test)
+    return run_check(t("the v-prediction target"), test)
 
 
 def _per_sample(alphas_cumprod, timesteps):
@@ -93,14 +97,15 @@ def _usual_mistakes(sample, velocity, timesteps, alphas_cumprod):
     earlier = _per_sample(alphas_cumprod, timesteps - 1)  # alphas_cumprod[t − 1]: at t = 0 it wraps to the end
     a_early, b_early = earlier.sqrt(), (1 - earlier).sqrt()
     return [
-        ((noise, x0), "you returned (ε, x₀); return x₀ first, then ε."),
+        ((noise, x0), t("you returned (ε, x₀); return x₀ first, then ε.")),
         ((a * sample + b * velocity, b * sample - a * velocity),
-         "a sign is flipped: check each sign against x_t = √ᾱ·x₀ + √(1−ᾱ)·ε and v = √ᾱ·ε − √(1−ᾱ)·x₀."),
+         t("a sign is flipped: check each sign against x_t = √ᾱ·x₀ + √(1−ᾱ)·ε and v = √ᾱ·ε − √(1−ᾱ)·x₀.")),
         ((b * sample - a * velocity, a * sample + b * velocity),
-         "√ᾱ and √(1−ᾱ) are the wrong way round: x₀ is mostly x_t when ᾱ is near 1 (little noise)."),
-        (((sample - b * velocity) / a, velocity), "v is not ε: v mixes ε and x₀, so x_t − √(1−ᾱ)·v does not undo the noising."),
+         t("√ᾱ and √(1−ᾱ) are the wrong way round: x₀ is mostly x_t when ᾱ is near 1 (little noise).")),
+        (((sample - b * velocity) / a, velocity),
+         t("v is not ε: v mixes ε and x₀, so x_t − √(1−ᾱ)·v does not undo the noising.")),
         ((a_early * sample - b_early * velocity, b_early * sample + a_early * velocity),
-         "index alphas_cumprod with the timestep itself: alphas_cumprod[t] is ᾱ for diffusers' timestep t."),
+         t("index alphas_cumprod with the timestep itself: alphas_cumprod[t] is ᾱ for diffusers' timestep t.")),
     ]
 
 
@@ -122,17 +127,18 @@ def check_x0_and_noise_from_velocity(recover_fn) -> bool | None:
             noise = torch.randn(x0.shape, generator=generator)  # ε, (B, C, H, W)
             sample = scheduler.add_noise(x0, noise, timesteps)  # x_t
             velocity = scheduler.get_velocity(x0, noise, timesteps)  # v
-            library_x0 = torch.cat([scheduler.step(velocity[i:i + 1], int(t), sample[i:i + 1]).pred_original_sample
-                                    for i, t in enumerate(timesteps)])  # (B, C, H, W)
+            library_x0 = torch.cat([scheduler.step(velocity[i:i + 1], int(step), sample[i:i + 1]).pred_original_sample
+                                    for i, step in enumerate(timesteps)])  # (B, C, H, W)
             got = recover_fn(sample.clone(), velocity.clone(), timesteps.clone(), scheduler.alphas_cumprod.clone())
             assert isinstance(got, (tuple, list)) and len(got) == 2, (
-                f"return two tensors, (x0, noise); got {type(got).__name__}.")
+                t("return two tensors, (x0, noise); got {type}.", type=type(got).__name__))
             for wrong, hint in _usual_mistakes(sample, velocity, timesteps, scheduler.alphas_cumprod):
                 for mine, right, mistaken in zip(got, (x0, noise), wrong):  # x₀, then ε
                     if not matches(mine, right, atol=1e-4) and matches(mine, mistaken, atol=1e-4):
                         raise AssertionError(hint)
-            assert_close(got[0], x0, f"x₀ ({kind} schedule)", atol=1e-4)
-            assert_close(got[0], library_x0, f"x₀ against DDPMScheduler.step ({kind} schedule)", atol=1e-4)
-            assert_close(got[1], noise, f"ε ({kind} schedule)", atol=1e-4)
+            assert_close(got[0], x0, t("x₀ ({kind} schedule)", kind=kind), atol=1e-4)
+            assert_close(got[0], library_x0, t("x₀ against DDPMScheduler.step ({kind} schedule)", kind=kind),
+                         atol=1e-4)
+            assert_close(got[1], noise, t("ε ({kind} schedule)", kind=kind), atol=1e-4)
 
-    return run_check("x₀ and ε from v", test)
+    return run_check(t("x₀ and ε from v"), test)

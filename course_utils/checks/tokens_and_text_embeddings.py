@@ -9,6 +9,7 @@ import torch
 import torch.nn.functional as F
 
 from course_utils.checks.verdicts import assert_close, matches, run_check
+from course_utils.i18n.lookup import t
 
 
 def check_count_truncated(count_fn, tokenizer) -> bool | None:
@@ -20,12 +21,10 @@ def check_count_truncated(count_fn, tokenizer) -> bool | None:
             full_length = len(tokenizer(prompt, truncation=False, verbose=False).input_ids)  # start + words + end
             expected = max(0, full_length - tokenizer.model_max_length)
             got = count_fn(tokenizer, prompt)
-            assert got == expected, (
-                f"for a prompt of {full_length} tokens (start and end included) you said {got}, "
-                f"truncation drops {expected}."
-            )
+            assert got == expected, t("for a prompt of {length} tokens (start and end included) you said {got}, "
+                                      "truncation drops {expected}.", length=full_length, got=got, expected=expected)
 
-    return run_check("tokens lost to truncation", test)
+    return run_check(t("tokens lost to truncation"), test)
 
 
 def check_clip_loss(clip_loss_fn) -> bool | None:
@@ -48,12 +47,12 @@ def check_clip_loss(clip_loss_fn) -> bool | None:
         got = clip_loss_fn(image_embeds, text_embeds, logit_scale)
         labels = torch.arange(5)
         if matches(got, F.cross_entropy(logits_per_text.T, labels)) or matches(got, F.cross_entropy(logits_per_text, labels)):
-            raise AssertionError("that is one direction only: average the images→texts and texts→images losses.")
+            raise AssertionError(t("that is one direction only: average the images→texts and texts→images losses."))
         if matches(got, image_text_contrastive_loss(logit_scale * unit_text @ unit_image.T)):
-            raise AssertionError("logit_scale is a logarithm: multiply the similarities by logit_scale.exp().")
-        assert_close(got, expected, "the contrastive loss", atol=1e-5)
+            raise AssertionError(t("logit_scale is a logarithm: multiply the similarities by logit_scale.exp()."))
+        assert_close(got, expected, t("the contrastive loss"), atol=1e-5)
 
-    return run_check("CLIP's contrastive loss", test)
+    return run_check(t("CLIP's contrastive loss"), test)
 
 
 def check_attention(attention_fn) -> bool | None:
@@ -67,21 +66,21 @@ def check_attention(attention_fn) -> bool | None:
         got = attention_fn(q, k, v)
         expected = F.scaled_dot_product_attention(q, k, v)  # (B, heads, 16, d)
         if matches(got, (q @ k.transpose(-2, -1)).softmax(dim=-1) @ v, atol=1e-4):
-            raise AssertionError("the scores must be divided by √d (d = q.shape[-1]) before the softmax.")
+            raise AssertionError(t("the scores must be divided by √d (d = q.shape[-1]) before the softmax."))
         if matches(got, (q @ k.transpose(-2, -1) / math.sqrt(40)).softmax(dim=-2) @ v, atol=1e-4):
-            raise AssertionError("softmax over the tokens (the last dimension, dim=-1): each image position's "
-                                 "weights must sum to 1.")
-        assert_close(got, expected, "the attention output (B, heads, queries, d)", atol=1e-4)
+            raise AssertionError(t("softmax over the tokens (the last dimension, dim=-1): each image position's "
+                                   "weights must sum to 1."))
+        assert_close(got, expected, t("the attention output (B, heads, queries, d)"), atol=1e-4)
 
-    return run_check("attention from Q, K, V", test)
+    return run_check(t("attention from Q, K, V"), test)
 
 
 class _DoItByHand:
     """An attention processor that refuses to run: the exercise rebuilds the module's output by hand."""
 
     def __call__(self, attn, hidden_states, encoder_hidden_states=None, attention_mask=None, **kwargs):
-        raise AssertionError("the module itself is switched off inside the check: compute the output from "
-                             "attn.to_q, attn.to_k, attn.to_v, attn.heads and attn.to_out.")
+        raise AssertionError(t("the module itself is switched off inside the check: compute the output from "
+                               "attn.to_q, attn.to_k, attn.to_v, attn.heads and attn.to_out."))
 
 
 def _cross_attention(attn, hidden_states, context, *, heads=None, scale=None, softmax_dim=-1,
@@ -132,21 +131,21 @@ def check_cross_attention(cross_attention_fn) -> bool | None:
 
             d, inner_dim = 16, 64
             if slip(scale=1.0):
-                raise AssertionError("the scores must be divided by √d before the softmax; without it the "
-                                     "softmax is far too peaked.")
+                raise AssertionError(t("the scores must be divided by √d before the softmax; without it the "
+                                       "softmax is far too peaked."))
             if slip(scale=inner_dim ** -0.5) or slip(heads=1):
-                raise AssertionError(f"d is one head's width (inner_dim / heads = {inner_dim} / 4 = {d}), not "
-                                     "the width of all heads together: split Q, K and V into attn.heads heads "
-                                     "and scale each head's scores by 1/√d.")
+                raise AssertionError(t("d is one head's width (inner_dim / heads = {inner_dim} / 4 = {d}), not "
+                                       "the width of all heads together: split Q, K and V into attn.heads heads "
+                                       "and scale each head's scores by 1/√d.", inner_dim=inner_dim, d=d))
             if slip(softmax_dim=-2) or slip(softmax_dim=1):
-                raise AssertionError("the softmax runs over the tokens (the last axis of the scores, dim=-1): "
-                                     "each image position's weights over the text must sum to 1.")
+                raise AssertionError(t("the softmax runs over the tokens (the last axis of the scores, dim=-1): "
+                                       "each image position's weights over the text must sum to 1."))
             if slip(output_projection=False):
-                raise AssertionError("after merging the heads, apply the output projection W_O: attn.to_out[0] "
-                                     "(a Linear with a bias; to_out[1] is dropout).")
+                raise AssertionError(t("after merging the heads, apply the output projection W_O: attn.to_out[0] "
+                                       "(a Linear with a bias; to_out[1] is dropout)."))
             if slip(transpose_heads=False):
-                raise AssertionError("the heads were split with a plain view(B, heads, length, d): view as "
-                                     "(B, length, heads, d), then transpose(1, 2); merge back the same way.")
-            assert_close(got, expected, "the cross-attention output (B, queries, query_dim)", atol=1e-4)
+                raise AssertionError(t("the heads were split with a plain view(B, heads, length, d): view as "
+                                       "(B, length, heads, d), then transpose(1, 2); merge back the same way."))
+            assert_close(got, expected, t("the cross-attention output (B, queries, query_dim)"), atol=1e-4)
 
-    return run_check("cross-attention by hand", test)
+    return run_check(t("cross-attention by hand"), test)

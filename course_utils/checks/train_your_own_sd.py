@@ -10,6 +10,7 @@ import torch
 import torch.nn.functional as F
 
 from course_utils.checks.verdicts import assert_close, run_check
+from course_utils.i18n.lookup import t
 
 
 def _small_clip(seed: int = 0):
@@ -45,10 +46,11 @@ def check_warmup_cosine(multiplier_fn) -> bool | None:
                 expected = schedule.lr_lambdas[0](step)
                 got = float(multiplier_fn(step, warmup, total))
                 assert abs(got - expected) < 1e-6, (
-                    f"at step {step} of {total} (warm-up {warmup}) you give {got:.4f}, diffusers {expected:.4f}. "
-                    "Warm-up: step / warmup_steps; then ½ (1 + cos(π · progress)), progress from 0 to 1.")
+                    t("at step {step} of {total} (warm-up {warmup}) you give {got:.4f}, diffusers {expected:.4f}.",
+                      step=step, total=total, warmup=warmup, got=got, expected=expected)
+                    + t(" Warm-up: step / warmup_steps; then ½ (1 + cos(π · progress)), progress from 0 to 1."))
 
-    return run_check("warm-up + cosine learning-rate schedule", test)
+    return run_check(t("warm-up + cosine learning-rate schedule"), test)
 
 
 def check_zero_shot(classify_fn) -> bool | None:
@@ -62,12 +64,14 @@ def check_zero_shot(classify_fn) -> bool | None:
             expected = model(input_ids=input_ids, pixel_values=pixel_values).logits_per_image.argmax(dim=1)
             got = classify_fn(image_embeds(model, pixel_values), text_embeds(model, input_ids))
         got = torch.as_tensor(got)
-        assert got.shape == expected.shape, f"return one class id per image, shape {tuple(expected.shape)}."
+        assert got.shape == expected.shape, t("return one class id per image, shape {shape}.",
+                                              shape=tuple(expected.shape))
         assert torch.equal(got.long(), expected), (
-            "some images got another class than CLIP gives them. Normalise both embeddings to unit length "
-            "before the dot product (cosine similarity), then take the argmax over the classes.")
+            t("some images got another class than CLIP gives them.")
+            + t(" Normalise both embeddings to unit length before the dot product (cosine similarity), then take the "
+                "argmax over the classes."))
 
-    return run_check("zero-shot classification", test)
+    return run_check(t("zero-shot classification"), test)
 
 
 def _tiny_text_unet():
@@ -93,23 +97,26 @@ def _draws_hint(timesteps, dropped, drop_prob: float, num_train_timesteps: int) 
     """What is wrong with a large batch's random draws, or None when they look right."""
     last = num_train_timesteps - 1
     if timesteps.min() < 0 or timesteps.max() > last:
-        return f"timesteps must lie in 0 … {last} (the scheduler's num_train_timesteps is {num_train_timesteps})."
+        return t("timesteps must lie in 0 … {last} (the scheduler's num_train_timesteps is {num_train_timesteps}).",
+                 last=last, num_train_timesteps=num_train_timesteps)
     if timesteps.max() < last:
-        return (f"among {len(timesteps):,} draws not one t = {last}: torch.randint's upper bound is exclusive, "
-                f"so randint(0, {last}) never draws the noisiest step. Use num_train_timesteps as the bound.")
+        return (t("among {n:,} draws not one t = {last}: torch.randint's upper bound is exclusive, so randint(0, "
+                  "{last}) never draws the noisiest step.", n=len(timesteps), last=last)
+                + t(" Use num_train_timesteps as the bound."))
     if timesteps.min() > 0:
-        return f"among {len(timesteps):,} draws not one t = 0: draw every t from 0 to {last}."
+        return t("among {n:,} draws not one t = 0: draw every t from 0 to {last}.", n=len(timesteps), last=last)
     if abs(timesteps.float().mean().item() - last / 2) > 0.05 * num_train_timesteps:
-        return "the timesteps are not uniform over 0 … T − 1: every step should be equally likely."
+        return t("the timesteps are not uniform over 0 … T − 1: every step should be equally likely.")
     share = dropped.float().mean().item()
     if share in (0.0, 1.0):
-        return (f"{share:.0%} of the captions were dropped: draw once per example (torch.rand(B) < drop_prob), "
-                "not once for the whole batch.")
+        return t("{share:.0%} of the captions were dropped: draw once per example (torch.rand(B) < drop_prob), "
+                 "not once for the whole batch.", share=share)
     if abs(share - (1 - drop_prob)) < 0.03 and drop_prob < 0.5:
-        return (f"you dropped {share:.0%} of the captions, not {drop_prob:.0%}: drop a caption when its random "
-                "number is *below* drop_prob.")
+        return t("you dropped {share:.0%} of the captions, not {drop_prob:.0%}: drop a caption when its random "
+                 "number is *below* drop_prob.", share=share, drop_prob=drop_prob)
     if abs(share - drop_prob) > 0.03:
-        return f"{share:.1%} of the captions were replaced by the empty one; expected about {drop_prob:.0%}."
+        return t("{share:.1%} of the captions were replaced by the empty one; expected about {drop_prob:.0%}.",
+                 share=share, drop_prob=drop_prob)
     return None
 
 
@@ -136,17 +143,18 @@ def check_training_step(step_fn) -> bool | None:
             with torch.no_grad():
                 loss, timesteps, noise, used_ids = step_fn(unet, scheduler, latents, caption_ids, caption_states,
                                                            empty_id, torch.Generator().manual_seed(1), drop_prob)
-                assert isinstance(loss, torch.Tensor) and loss.ndim == 0, "return the loss as a 0-d tensor first."
+                assert isinstance(loss, torch.Tensor) and loss.ndim == 0, t("return the loss as a 0-d tensor first.")
                 timesteps, used_ids = torch.as_tensor(timesteps).long(), torch.as_tensor(used_ids).long()
                 assert timesteps.shape == (6,) and used_ids.shape == (6,) and noise.shape == latents.shape, (
-                    "return one timestep and one caption id per example, and noise shaped like the latents.")
+                    t("return one timestep and one caption id per example, and noise shaped like the latents."))
                 kept = used_ids != empty_id
                 assert torch.equal(used_ids[kept], caption_ids[kept]), (
-                    "a caption that is not dropped must stay the example's own caption id.")
+                    t("a caption that is not dropped must stay the example's own caption id."))
                 expected = _reference_loss(unet, scheduler, latents, caption_states, timesteps, noise, used_ids)
-            target = "ε (the noise)" if prediction_type == "epsilon" else "v = √ᾱ_t ε − √(1 − ᾱ_t) z (scheduler.get_velocity)"
-            assert_close(loss, expected, f"the loss with prediction_type={prediction_type!r}, whose target is {target}",
-                         atol=1e-5)
+            target = (t("ε (the noise)") if prediction_type == "epsilon"
+                      else "v = √ᾱ_t ε − √(1 − ᾱ_t) z (scheduler.get_velocity)")  # a formula: the same in every language
+            assert_close(loss, expected, t("the loss with prediction_type={prediction_type!r}, whose target is {target}",
+                                           prediction_type=prediction_type, target=target), atol=1e-5)
         # Many draws at once: the distributions, with a model too cheap to matter.
         many = 20_000
         latents = torch.zeros(many, 4, 8, 8)
@@ -165,11 +173,11 @@ def check_training_step(step_fn) -> bool | None:
         hint = _draws_hint(timesteps, used_ids == empty_id, drop_prob, scheduler.config.num_train_timesteps)
         assert hint is None, hint
         assert abs(noise.mean().item()) < 0.02 and abs(noise.std().item() - 1) < 0.02, (
-            "the noise must be standard Gaussian: torch.randn, not torch.rand.")
+            t("the noise must be standard Gaussian: torch.randn, not torch.rand."))
         assert torch.equal(torch.as_tensor(again[1]).long(), timesteps) and torch.equal(again[2], noise), (
-            "draw everything from the generator you are given (generator=generator), so a step can be repeated.")
+            t("draw everything from the generator you are given (generator=generator), so a step can be repeated."))
 
-    return run_check("a training step with caption dropout", test)
+    return run_check(t("a training step with caption dropout"), test)
 
 
 def _split_hint(wrong: list[tuple[int, int, int, bool]]) -> str:
@@ -181,17 +189,21 @@ def _split_hint(wrong: list[tuple[int, int, int, bool]]) -> str:
     missed_inks = [c for c in wrong if c[3] and c[1] == held_out_ink(c[0])]
     (d, i, b, expected), name = wrong[0], COLOUR_NAMES
     if reversed_pairs:
-        return ("the pairs are (ink, background): yellow ink on a purple background is held out, purple ink on "
-                "yellow is seen.")
+        return t("the pairs are (ink, background): yellow ink on a purple background is held out, purple ink on "
+                 "yellow is seen.")
     if missed_inks and all(c[0] >= 7 for c in missed_inks):
-        return "digits 7, 8 and 9 wrap around the seven colours: the ink is the palette's colour number d mod 7."
+        return t("digits 7, 8 and 9 wrap around the seven colours: the ink is the palette's colour number d mod 7.")
     if missed_inks:
-        return (f"a {name[i]} {d} on {name[b]} is held out by the ink rule: digit d is never drawn in colour "
-                "number d mod 7, whatever the background.")
+        return t("a {ink} {digit} on {background} is held out by the ink rule: digit d is never drawn in colour "
+                 "number d mod 7, whatever the background.", ink=name[i], digit=d, background=name[b])
     if missed_pairs:
-        return (f"{name[i]} ink on a {name[b]} background is one of the three held-out pairs, for every digit.")
-    return (f"a {name[i]} {d} on {name[b]} should be {'held out' if expected else 'seen'}; only the two rules "
-            "hold a cell out.")
+        return t("{ink} ink on a {background} background is one of the three held-out pairs, for every digit.",
+                 ink=name[i], background=name[b])
+    if expected:
+        return t("a {ink} {digit} on {background} should be held out; only the two rules hold a cell out.",
+                 ink=name[i], digit=d, background=name[b])
+    return t("a {ink} {digit} on {background} should be seen; only the two rules hold a cell out.",
+             ink=name[i], digit=d, background=name[b])
 
 
 def check_held_out_split(is_held_out_fn) -> bool | None:
@@ -209,7 +221,8 @@ def check_held_out_split(is_held_out_fn) -> bool | None:
                 wrong.append((digit, ink, background, expected))
         if wrong:
             counted = cell_counts()["held_out"] - sum(1 if c[3] else -1 for c in wrong)
-            raise AssertionError(f"{len(wrong)} of 420 cells are on the wrong side: you hold out {counted}, the "
-                                 f"course {cell_counts()['held_out']}. Hint: {_split_hint(wrong)}")
+            raise AssertionError(t("{wrong} of 420 cells are on the wrong side: you hold out {counted}, the course "
+                                   "{held_out}.", wrong=len(wrong), counted=counted, held_out=cell_counts()["held_out"])
+                                 + t(" Hint: {hint}", hint=_split_hint(wrong)))
 
-    return run_check("the held-out split", test)
+    return run_check(t("the held-out split"), test)

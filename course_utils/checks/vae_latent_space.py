@@ -5,6 +5,7 @@ from __future__ import annotations
 import torch
 
 from course_utils.checks.verdicts import assert_close, run_check
+from course_utils.i18n.lookup import t
 
 # LDM's first-stage autoencoders (the latent-diffusion repository's model table): kl-f4 keeps 3 latent
 # channels, kl-f8 (SD v1's) 4, kl-f16 16. The check builds tiny untrained VAEs shaped like each.
@@ -25,20 +26,22 @@ def ldm_shaped_vae(factor: int, latent_channels: int):
 
 
 def _latent_shape_hint(got, expected, factor: int, height: int) -> str:
-    """What a wrong latent shape usually means (every mistake found, in one sentence each)."""
+    """What a wrong latent shape usually means: every mistake found, one sentence each, each led by the space
+    that follows the sentence before it (Chinese sentences need none)."""
     if len(got) != 4:
-        return "Return four numbers: (batch, channels, height / f, width / f)."
+        return t(" Return four numbers: (batch, channels, height / f, width / f).")
     hints = []
     if got[0] != expected[0]:
-        hints.append("The first number is the batch size.")
+        hints.append(t(" The first number is the batch size."))
     if got[1] != expected[1]:
-        hints.append("The channel count is vae.config.latent_channels; it is 4 only for SD v1's VAE.")
+        hints.append(t(" The channel count is vae.config.latent_channels; it is 4 only for SD v1's VAE."))
     implied = height / got[2] if got[2] else None
     if implied == 8 and factor != 8:
-        hints.append(f"This VAE downsamples by f = {factor}, not 8: work f out from vae.config, do not write it down.")
+        hints.append(t(" This VAE downsamples by f = {factor}, not 8: work f out from vae.config, do not write it "
+                       "down.", factor=factor))
     elif implied == 2 * factor:
-        hints.append("One halving too many: the last block of the encoder keeps its size.")
-    return " ".join(hints) or "Read the channels and the downsampling from vae.config."
+        hints.append(t(" One halving too many: the last block of the encoder keeps its size."))
+    return "".join(hints) or t(" Read the channels and the downsampling from vae.config.")
 
 
 def check_latent_shape(latent_shape_fn, vae) -> bool | None:
@@ -49,8 +52,8 @@ def check_latent_shape(latent_shape_fn, vae) -> bool | None:
     """
 
     def test():
-        vaes = [("this notebook's VAE", vae)] + [
-            (f"an f = {f} VAE with {c} latent channels (like LDM's kl-f{f})", ldm_shaped_vae(f, c))
+        vaes = [(t("this notebook's VAE"), vae)] + [
+            (t("an f = {f} VAE with {c} latent channels (like LDM's kl-f{f})", f=f, c=c), ldm_shaped_vae(f, c))
             for f, c in LDM_FAMILY]
         for name, model in vaes:
             factor = 2 ** (len(model.config.block_out_channels) - 1)
@@ -60,10 +63,11 @@ def check_latent_shape(latent_shape_fn, vae) -> bool | None:
                     expected = tuple(model.encode(pixels).latent_dist.mean.shape)  # (B, C, H/f, W/f)
                 got = tuple(int(n) for n in latent_shape_fn(model, batch_size, height, width))
                 assert got == expected, (
-                    f"{name}, {batch_size} image(s) of {height}×{width}: you gave {got}, the VAE makes "
-                    f"{expected}. " + _latent_shape_hint(got, expected, factor, height))
+                    t("{name}, {batch_size} image(s) of {height}×{width}: you gave {got}, the VAE makes {expected}.",
+                      name=name, batch_size=batch_size, height=height, width=width, got=got, expected=expected)
+                    + _latent_shape_hint(got, expected, factor, height))
 
-    return run_check("latent shape", test)
+    return run_check(t("latent shape"), test)
 
 
 def check_kl(kl_fn) -> bool | None:
@@ -74,9 +78,9 @@ def check_kl(kl_fn) -> bool | None:
         parameters = torch.randn(3, 8, 4, 4, generator=torch.Generator().manual_seed(0))  # (B, 2·4, h, w)
         latent_dist = DiagonalGaussianDistribution(parameters)
         got = kl_fn(latent_dist.mean, latent_dist.logvar)
-        assert_close(got, latent_dist.kl(), "the KL (one number per image: sum over C, H, W)", atol=1e-4)
+        assert_close(got, latent_dist.kl(), t("the KL (one number per image: sum over C, H, W)"), atol=1e-4)
 
-    return run_check("KL to a standard Gaussian", test)
+    return run_check(t("KL to a standard Gaussian"), test)
 
 
 def check_scaling_factor(scaling_factor_fn) -> bool | None:
@@ -89,13 +93,14 @@ def check_scaling_factor(scaling_factor_fn) -> bool | None:
             latents[:, 1] *= 3  # channels with different spreads: one factor must still fit all of them
             got = scaling_factor_fn(latents)
             got = torch.as_tensor(got, dtype=torch.float32)
-            assert got.numel() == 1, (f"return one number for all latents, not {got.numel()}: SD uses a single "
-                                      "scaling_factor for every channel.")
+            assert got.numel() == 1, t("return one number for all latents, not {n}: SD uses a single scaling_factor "
+                                       "for every channel.", n=got.numel())
             expected = 1 / latents.flatten().std()
             if abs(got.item() - 1 / expected.item()) < 1e-3 * (1 / expected.item()):
-                raise AssertionError("you returned the standard deviation; the factor *multiplies* the latents "
-                                     "to bring their std to 1, so it is 1 / std.")
+                raise AssertionError(t("you returned the standard deviation; the factor *multiplies* the latents "
+                                       "to bring their std to 1, so it is 1 / std."))
             assert abs(got.item() - expected.item()) <= 1e-3 * expected.item(), (
-                f"you gave {got.item():.5f}, 1 / std of all the latents' values is {expected.item():.5f}.")
+                t("you gave {got:.5f}, 1 / std of all the latents' values is {expected:.5f}.", got=got.item(),
+                  expected=expected.item()))
 
-    return run_check("the scaling factor", test)
+    return run_check(t("the scaling factor"), test)

@@ -30,11 +30,17 @@ def run_check(name: str, test) -> bool | None:
 
 
 def assert_close(got, expected, what: str, atol: float = 1e-5) -> None:
-    """Assert two tensors match in shape and value, with a message a learner can act on."""
-    assert isinstance(got, torch.Tensor), f"{what} should be a torch.Tensor, got {type(got).__name__}."
-    assert got.shape == expected.shape, f"{what} has shape {tuple(got.shape)}, expected {tuple(expected.shape)}."
+    """Assert two tensors match in shape and value, with a message a learner can act on.
+
+    ``what`` names the tensor in the learner's words; pass it through ``t()`` too (it begins the message).
+    """
+    assert isinstance(got, torch.Tensor), t("{what} should be a torch.Tensor, got {type}.", what=what,
+                                            type=type(got).__name__)
+    assert got.shape == expected.shape, t("{what} has shape {shape}, expected {expected}.", what=what,
+                                          shape=tuple(got.shape), expected=tuple(expected.shape))
     diff = (got.float() - expected.float()).abs().max().item()
-    assert diff <= atol, f"{what} differs from the library by up to {diff:.3g} (allowed {atol:g})."
+    assert diff <= atol, t("{what} differs from the library by up to {diff:.3g} (allowed {atol:g}).", what=what,
+                           diff=diff, atol=atol)
 
 
 def matches(got, expected, atol: float = 1e-5) -> bool:

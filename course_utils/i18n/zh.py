@@ -798,4 +798,318 @@ ZH = {
     "one step at {resolution} px in {seconds} s, peak memory {memory} GB":
         "在 {machine} 上演练过：{trainable:,} 个可训练的数，文件 {size:,} 字节，{resolution} px 下一步用时 {seconds} 秒，"
         "内存峰值 {memory} GB",
+    # exercise checks: the exercises' names and hints (course_utils.checks.verdicts.assert_close: "{what}：" reads
+    # well whether the name ends in Latin or in "）"); a key that starts with a space follows another sentence in
+    # English, and the Chinese needs no space after "。"
+    "{what} should be a torch.Tensor, got {type}.": "{what}：应当是 torch.Tensor，你给出的是 {type}。",
+    "{what} has shape {shape}, expected {expected}.": "{what}：形状是 {shape}，应为 {expected}。",
+    "{what} differs from the library by up to {diff:.3g} (allowed {atol:g}).":
+        "{what}：与库的结果最多相差 {diff:.3g}（允许 {atol:g}）。",
+    # exercise checks of notebook 01 (course_utils.checks.noise_schedules)
+    "you returned {got} betas for {expected} timesteps.": "你返回了 {got} 个 β，而时间步有 {expected} 个。",
+    " diffusers' alphas_cumprod[0] is already after one noising step, so β at index 0 is 1 − alphas_cumprod[0].":
+        "diffusers 的 alphas_cumprod[0] 已经是加噪一步之后的值，所以下标 0 处的 β 是 1 − alphas_cumprod[0]。",
+    "β ({kind} schedule)": "β（{kind} 调度）",
+    "β from ᾱ": "由 ᾱ 反推 β",
+    " At t = 0 the step lands on the clean image: ᾱ_prev = 1 and no noise is added.":
+        "在 t = 0 时，这一步落在干净图像上：ᾱ_prev = 1，并且不加噪声。",
+    " Mean: DDPM eq. 7; standard deviation √β̃_t; then + σ·noise.": "均值：DDPM 式 (7)；标准差：√β̃_t；然后再 + σ·noise。",
+    "x_(t−1) at timestep {t} ({kind})": "时间步 {t} 处的 x_(t−1)（{kind}）",
+    "the reverse (posterior) step": "反向（后验）步",
+    "the sign is flipped: v = √ᾱ·ε − √(1−ᾱ)·x₀.": "符号反了：v = √ᾱ·ε − √(1−ᾱ)·x₀。",
+    "v ({kind} schedule)": "v（{kind} 调度）",
+    "the v-prediction target": "v 预测的目标",
+    "you returned (ε, x₀); return x₀ first, then ε.": "你返回的是 (ε, x₀)；应先返回 x₀，再返回 ε。",
+    "a sign is flipped: check each sign against x_t = √ᾱ·x₀ + √(1−ᾱ)·ε and v = √ᾱ·ε − √(1−ᾱ)·x₀.":
+        "有一个符号反了：对照 x_t = √ᾱ·x₀ + √(1−ᾱ)·ε 和 v = √ᾱ·ε − √(1−ᾱ)·x₀ 逐一检查符号。",
+    "√ᾱ and √(1−ᾱ) are the wrong way round: x₀ is mostly x_t when ᾱ is near 1 (little noise).":
+        "√ᾱ 和 √(1−ᾱ) 用反了：ᾱ 接近 1（噪声很少）时，x₀ 基本上就是 x_t。",
+    "v is not ε: v mixes ε and x₀, so x_t − √(1−ᾱ)·v does not undo the noising.":
+        "v 不是 ε：v 混合了 ε 和 x₀，所以 x_t − √(1−ᾱ)·v 并不能撤销加噪。",
+    "index alphas_cumprod with the timestep itself: alphas_cumprod[t] is ᾱ for diffusers' timestep t.":
+        "直接用时间步本身去索引 alphas_cumprod：alphas_cumprod[t] 就是 diffusers 中时间步 t 的 ᾱ。",
+    "return two tensors, (x0, noise); got {type}.": "请返回两个张量 (x0, noise)；你返回的是 {type}。",
+    "x₀ ({kind} schedule)": "x₀（{kind} 调度）",
+    "x₀ against DDPMScheduler.step ({kind} schedule)": "与 DDPMScheduler.step 对照的 x₀（{kind} 调度）",
+    "ε ({kind} schedule)": "ε（{kind} 调度）",
+    "x₀ and ε from v": "由 v 还原 x₀ 和 ε",
+    # exercise checks of notebook 02 (course_utils.checks.class_conditioned_unet)
+    "with flip_sin_to_cos={flip} the halves are the wrong way round: flip_sin_to_cos=True puts the cosines first.":
+        "flip_sin_to_cos={flip} 时前后两半放反了：flip_sin_to_cos=True 时余弦在前。",
+    "the embedding (dim={dim}, flip_sin_to_cos={flip}, freq_shift={shift})":
+        "嵌入（dim={dim}，flip_sin_to_cos={flip}，freq_shift={shift}）",
+    "the sinusoidal timestep embedding": "正弦时间步嵌入",
+    "return a tuple (noisy_images, noise, timesteps).": "请返回一个元组 (noisy_images, noise, timesteps)。",
+    "noise must be a tensor shaped like clean_images: torch.randn_like(clean_images).":
+        "noise 必须是与 clean_images 形状相同的张量：torch.randn_like(clean_images)。",
+    "the noise has mean {mean:.2f} and std {std:.2f}, but Gaussian noise has mean 0 and std 1.":
+        "你的噪声均值为 {mean:.2f}、标准差为 {std:.2f}，而高斯噪声的均值为 0、标准差为 1。",
+    " A mean near 0.5 means torch.rand_like (uniform); use torch.randn_like.":
+        "均值接近 0.5 说明用的是 torch.rand_like（均匀分布）；请改用 torch.randn_like。",
+    "timesteps must be a tensor with one timestep per image, shape (B,).":
+        "timesteps 必须是每张图像一个时间步的张量，形状为 (B,)。",
+    "timesteps must be integers: use torch.randint.": "timesteps 必须是整数：请用 torch.randint。",
+    "timesteps must lie in [0, 999].": "timesteps 必须在 [0, 999] 之内。",
+    "draw a random timestep per image, not one for the whole batch.": "请为每张图像各抽一个随机时间步，而不是整批共用一个。",
+    "the noising step": "加噪步骤",
+    " Add it to conv1's output (it then has out_channels channels, as time_emb_proj does), before norm2.":
+        "应在 norm2 之前把它加到 conv1 的输出上（这时输出有 out_channels 个通道，与 time_emb_proj 的输出相同）。",
+    "the time embedding is added to the block's input, before norm1 and conv1.":
+        "时间步嵌入被加到了块的输入上，在 norm1 和 conv1 之前。",
+    "the time embedding is added before conv1.": "时间步嵌入被加在了 conv1 之前。",
+    "the time embedding is added after norm2.": "时间步嵌入被加在了 norm2 之后。",
+    " Add it to conv1's output before norm2, so the normalisation sees the sum.":
+        "应在 norm2 之前把它加到 conv1 的输出上，让归一化作用于两者之和。",
+    "time_emb_proj gets the embedding as it comes.": "time_emb_proj 拿到的是未经处理的嵌入。",
+    " Apply SiLU first: time_emb_proj(SiLU(temb)).": "应先做 SiLU：time_emb_proj(SiLU(temb))。",
+    "the SiLU between {norm} and {conv} is missing: each conv comes after GroupNorm, then SiLU.":
+        "{norm} 和 {conv} 之间少了 SiLU：每个卷积之前都要先做 GroupNorm，再做 SiLU。",
+    "the residual is missing: return conv2's output plus the input (through conv_shortcut when the channel counts "
+    "differ).":
+        "少了残差连接：应返回 conv2 的输出加上输入（通道数不同时，输入先经过 conv_shortcut）。",
+    "the output does not depend on the time embedding: add time_emb_proj(SiLU(temb)), reshaped to (B, C, 1, 1), to "
+    "conv1's output.":
+        "输出与时间步嵌入无关：应把 time_emb_proj(SiLU(temb)) 变形为 (B, C, 1, 1)，加到 conv1 的输出上。",
+    "build the block as block_cls(in_channels, out_channels, temb_channels, groups=...) ({error}).":
+        "这个块要能用 block_cls(in_channels, out_channels, temb_channels, groups=...) 构建（{error}）。",
+    "diffusers' weights do not fit your layers' shapes: {error}": "diffusers 的权重与你的层的形状不符：{error}",
+    "name the layers as diffusers does ({layers}); missing {missing}, unexpected {unexpected}.":
+        "请按 diffusers 的方式给各层命名（{layers}）；缺少 {missing}，多出 {unexpected}。",
+    "the block's output (in_channels={in_channels}, out_channels={out_channels})":
+        "块的输出（in_channels={in_channels}，out_channels={out_channels}）",
+    "the ResBlock with the time embedding": "接收时间步的残差块",
+    "you used guidance_scale as Ho & Salimans' w.": "你把 guidance_scale 当成了 Ho & Salimans 公式中的 w。",
+    " diffusers' s is w + 1 (s = 1 is plain conditional, no guidance), so w = s − 1; check: guidance_scale=1 must "
+    "give ε_class.":
+        "diffusers 的 s 是 w + 1（s = 1 就是普通的条件预测，没有引导），所以 w = s − 1；验证：guidance_scale=1 必须得到 "
+        "ε_class。",
+    "s = w + 1 means w = s − 1, not s + 1; check: guidance_scale=0 must give ε_null.":
+        "s = w + 1 意味着 w = s − 1，而不是 s + 1；验证：guidance_scale=0 必须得到 ε_null。",
+    "ε_null and ε_class are swapped: start from ε_null and move towards ε_class.":
+        "ε_null 和 ε_class 对调了：应从 ε_null 出发，朝 ε_class 移动。",
+    "the guided noise prediction (guidance_scale={s})": "引导后的噪声预测（guidance_scale={s}）",
+    "the guidance combine": "引导组合",
+    # exercise checks of notebook 03 (course_utils.checks.vae_latent_space)
+    " Return four numbers: (batch, channels, height / f, width / f).": "请返回四个数：(batch, channels, height / f, width / f)。",
+    " The first number is the batch size.": "第一个数是批大小。",
+    " The channel count is vae.config.latent_channels; it is 4 only for SD v1's VAE.":
+        "通道数是 vae.config.latent_channels；只有 SD v1 的 VAE 才是 4。",
+    " This VAE downsamples by f = {factor}, not 8: work f out from vae.config, do not write it down.":
+        "这个 VAE 的下采样倍数是 f = {factor}，不是 8：请从 vae.config 推算出 f，不要写死。",
+    " One halving too many: the last block of the encoder keeps its size.": "多减半了一次：编码器的最后一个块不改变尺寸。",
+    " Read the channels and the downsampling from vae.config.": "请从 vae.config 读出通道数和下采样倍数。",
+    "this notebook's VAE": "本 notebook 的 VAE",
+    "an f = {f} VAE with {c} latent channels (like LDM's kl-f{f})": "f = {f}、有 {c} 个潜在通道的 VAE（类似 LDM 的 kl-f{f}）",
+    "{name}, {batch_size} image(s) of {height}×{width}: you gave {got}, the VAE makes {expected}.":
+        "{name}，{batch_size} 张 {height}×{width} 的图像：你给出的是 {got}，VAE 实际得到 {expected}。",
+    "latent shape": "潜变量的形状",
+    "the KL (one number per image: sum over C, H, W)": "KL（每张图像一个数：对 C、H、W 求和）",
+    "KL to a standard Gaussian": "到标准高斯分布的 KL",
+    "return one number for all latents, not {n}: SD uses a single scaling_factor for every channel.":
+        "请为所有潜变量返回一个数，而不是 {n} 个：SD 对每个通道使用同一个 scaling_factor。",
+    "you returned the standard deviation; the factor *multiplies* the latents to bring their std to 1, so it is "
+    "1 / std.":
+        "你返回的是标准差；这个因子是*乘*到潜变量上、把它们的标准差变为 1 的，所以它是 1 / std。",
+    "you gave {got:.5f}, 1 / std of all the latents' values is {expected:.5f}.":
+        "你给出的是 {got:.5f}，而所有潜变量取值的 1 / std 是 {expected:.5f}。",
+    "the scaling factor": "缩放因子",
+    # exercise checks of notebook 04 (course_utils.checks.tokens_and_text_embeddings)
+    "for a prompt of {length} tokens (start and end included) you said {got}, truncation drops {expected}.":
+        "对于一个有 {length} 个词元（含起始和结束词元）的提示词，你的答案是 {got}，而截断会丢掉 {expected} 个。",
+    "tokens lost to truncation": "被截断丢掉的词元",
+    "that is one direction only: average the images→texts and texts→images losses.":
+        "这只算了一个方向：应对“图像→文本”和“文本→图像”两个损失取平均。",
+    "logit_scale is a logarithm: multiply the similarities by logit_scale.exp().":
+        "logit_scale 是一个对数：应把相似度乘以 logit_scale.exp()。",
+    "the contrastive loss": "对比损失",
+    "CLIP's contrastive loss": "CLIP 的对比损失",
+    "the scores must be divided by √d (d = q.shape[-1]) before the softmax.":
+        "在 softmax 之前，分数必须除以 √d（d = q.shape[-1]）。",
+    "softmax over the tokens (the last dimension, dim=-1): each image position's weights must sum to 1.":
+        "应在词元上做 softmax（最后一维，dim=-1）：每个图像位置的权重之和必须为 1。",
+    "the attention output (B, heads, queries, d)": "注意力的输出 (B, heads, queries, d)",
+    "attention from Q, K, V": "由 Q、K、V 计算注意力",
+    "the module itself is switched off inside the check: compute the output from attn.to_q, attn.to_k, attn.to_v, "
+    "attn.heads and attn.to_out.":
+        "检查时模块本身被关掉了：请用 attn.to_q、attn.to_k、attn.to_v、attn.heads 和 attn.to_out 算出输出。",
+    "the scores must be divided by √d before the softmax; without it the softmax is far too peaked.":
+        "在 softmax 之前，分数必须除以 √d；不除的话，softmax 的分布会过于尖锐。",
+    "d is one head's width (inner_dim / heads = {inner_dim} / 4 = {d}), not the width of all heads together: split "
+    "Q, K and V into attn.heads heads and scale each head's scores by 1/√d.":
+        "d 是单个头的宽度（inner_dim / heads = {inner_dim} / 4 = {d}），而不是所有头加在一起的宽度：应把 Q、K、V 拆成 "
+        "attn.heads 个头，并把每个头的分数乘以 1/√d。",
+    "the softmax runs over the tokens (the last axis of the scores, dim=-1): each image position's weights over the "
+    "text must sum to 1.":
+        "softmax 应在词元上进行（分数的最后一个轴，dim=-1）：每个图像位置在文本上的权重之和必须为 1。",
+    "after merging the heads, apply the output projection W_O: attn.to_out[0] (a Linear with a bias; to_out[1] is "
+    "dropout).":
+        "合并各个头之后，还要做输出投影 W_O：attn.to_out[0]（带偏置的 Linear；to_out[1] 是 dropout）。",
+    "the heads were split with a plain view(B, heads, length, d): view as (B, length, heads, d), then "
+    "transpose(1, 2); merge back the same way.":
+        "拆分头时直接用了 view(B, heads, length, d)：应先 view 成 (B, length, heads, d)，再 transpose(1, 2)；"
+        "合并时按同样的方式倒回去。",
+    "the cross-attention output (B, queries, query_dim)": "交叉注意力的输出 (B, queries, query_dim)",
+    "cross-attention by hand": "亲手实现交叉注意力",
+    # exercise checks of notebook 05 (course_utils.checks.cfg_sampling_loop)
+    " This is the last step: prev_t < 0, use ᾱ_prev = 1.": "这是最后一步：prev_t < 0，应使用 ᾱ_prev = 1。",
+    " First x̂₀ = (x_t − √(1−ᾱ_t)·ε̂)/√ᾱ_t, then √ᾱ_prev·x̂₀ + √(1−ᾱ_prev)·ε̂.":
+        "先算 x̂₀ = (x_t − √(1−ᾱ_t)·ε̂)/√ᾱ_t，再算 √ᾱ_prev·x̂₀ + √(1−ᾱ_prev)·ε̂。",
+    "x at t_prev = {prev_t}": "t_prev = {prev_t} 处的 x",
+    "the DDIM step": "DDIM 的一步",
+    "ᾱ is scheduler.alphas_cumprod (the product ᾱ_t = α_1·…·α_t), not scheduler.alphas (one step's α_t).":
+        "ᾱ 是 scheduler.alphas_cumprod（连乘积 ᾱ_t = α_1·…·α_t），而不是 scheduler.alphas（单步的 α_t）。",
+    "SD's config has clip_sample=False: its latents are not confined to [−1, 1], so x̂₀ must not be clamped (clip x̂₀ "
+    "only when scheduler.config.clip_sample is True).":
+        "SD 的配置中 clip_sample=False：它的潜变量并不局限在 [−1, 1] 之内，所以不能裁剪 x̂₀"
+        "（只有 scheduler.config.clip_sample 为 True 时才裁剪 x̂₀）。",
+    "t_prev is off by one: it is t − num_train_timesteps // num_inference_steps = {t} − {step} = {prev_t}, not "
+    "{wrong_prev} (integer division, as diffusers does; print scheduler.timesteps).":
+        "t_prev 差了 1：它是 t − num_train_timesteps // num_inference_steps = {t} − {step} = {prev_t}，而不是 "
+        "{wrong_prev}（像 diffusers 那样用整数除法；可以打印 scheduler.timesteps 看看）。",
+    "At the last step t_prev = {prev_t} < 0: use ᾱ_prev = scheduler.final_alpha_cumprod (SD's set_alpha_to_one=False "
+    "makes it alphas_cumprod[0]), not 1.":
+        "最后一步的 t_prev = {prev_t} < 0：应使用 ᾱ_prev = scheduler.final_alpha_cumprod（SD 的 set_alpha_to_one=False "
+        "使它等于 alphas_cumprod[0]），而不是 1。",
+    "At the last step t_prev = {prev_t} < 0: use ᾱ_prev = scheduler.final_alpha_cumprod (SD's set_alpha_to_one=False "
+    "makes it alphas_cumprod[0]); a negative index wraps around to the schedule's noisy end.":
+        "最后一步的 t_prev = {prev_t} < 0：应使用 ᾱ_prev = scheduler.final_alpha_cumprod（SD 的 set_alpha_to_one=False "
+        "使它等于 alphas_cumprod[0]）；负的下标会绕回到调度中噪声最大的那一端。",
+    "indexing failed at t = {t} ({error}).": "在 t = {t} 处索引失败（{error}）。",
+    " Timesteps are whole numbers: t_prev = t − num_train_timesteps // num_inference_steps.":
+        "时间步是整数：t_prev = t − num_train_timesteps // num_inference_steps。",
+    "return two tensors, (prev_sample, pred_original_sample), as DDIMScheduler.step does.":
+        "请像 DDIMScheduler.step 那样返回两个张量 (prev_sample, pred_original_sample)。",
+    "at t = {t}: {hint}": "在 t = {t} 处：{hint}",
+    "x̂₀ at t = {t}": "t = {t} 处的 x̂₀",
+    "x_t_prev at t = {t}": "t = {t} 处的 x_t_prev",
+    "the DDIM scheduler step": "DDIM 调度器的一步",
+    "return a tensor of timesteps ({name}).": "请返回由时间步组成的张量（{name}）。",
+    "{name}: expected {expected}, got {got}.": "{name}：应为 {expected}，你给出的是 {got}。",
+    " Keep the last int(num_inference_steps * strength) steps, counting scheduler.order entries per step.":
+        "保留最后 int(num_inference_steps * strength) 步，每一步算 scheduler.order 个条目。",
+    "img2img start timesteps": "图生图的起始时间步",
+    "take the standard deviation per image (over all dims but the batch, keepdim=True), not over the whole batch.":
+        "标准差要按每张图像计算（对除批次外的所有维度，keepdim=True），而不是对整个批次计算。",
+    "the rescaled prediction (guidance_rescale={guidance_rescale})": "重新缩放后的预测（guidance_rescale={guidance_rescale}）",
+    "guidance rescale": "引导的重新缩放",
+    # exercise checks of notebook 06 (course_utils.checks.train_your_own_sd)
+    "at step {step} of {total} (warm-up {warmup}) you give {got:.4f}, diffusers {expected:.4f}.":
+        "共 {total} 步（预热 {warmup} 步）中的第 {step} 步：你给出 {got:.4f}，diffusers 给出 {expected:.4f}。",
+    " Warm-up: step / warmup_steps; then ½ (1 + cos(π · progress)), progress from 0 to 1.":
+        "预热阶段：step / warmup_steps；之后是 ½ (1 + cos(π · progress))，progress 从 0 增加到 1。",
+    "warm-up + cosine learning-rate schedule": "预热 + 余弦学习率调度",
+    "return one class id per image, shape {shape}.": "请为每张图像返回一个类别 id，形状为 {shape}。",
+    "some images got another class than CLIP gives them.": "有些图像得到的类别与 CLIP 给出的不同。",
+    " Normalise both embeddings to unit length before the dot product (cosine similarity), then take the argmax over "
+    "the classes.":
+        "做点积之前先把两种嵌入都归一化为单位长度（余弦相似度），再在类别上取 argmax。",
+    "zero-shot classification": "零样本分类",
+    "timesteps must lie in 0 … {last} (the scheduler's num_train_timesteps is {num_train_timesteps}).":
+        "时间步必须在 0 … {last} 之内（调度器的 num_train_timesteps 为 {num_train_timesteps}）。",
+    "among {n:,} draws not one t = {last}: torch.randint's upper bound is exclusive, so randint(0, {last}) never "
+    "draws the noisiest step.":
+        "{n:,} 次抽样中没有一次 t = {last}：torch.randint 的上界取不到，所以 randint(0, {last}) 永远抽不到噪声最大的那一步。",
+    " Use num_train_timesteps as the bound.": "请用 num_train_timesteps 作为上界。",
+    "among {n:,} draws not one t = 0: draw every t from 0 to {last}.":
+        "{n:,} 次抽样中没有一次 t = 0：从 0 到 {last} 的每个 t 都要能抽到。",
+    "the timesteps are not uniform over 0 … T − 1: every step should be equally likely.":
+        "时间步在 0 … T − 1 上不是均匀分布的：每一步都应当等概率。",
+    "{share:.0%} of the captions were dropped: draw once per example (torch.rand(B) < drop_prob), not once for the "
+    "whole batch.":
+        "有 {share:.0%} 的描述文本被丢弃：应每个样本各抽一次（torch.rand(B) < drop_prob），而不是整批只抽一次。",
+    "you dropped {share:.0%} of the captions, not {drop_prob:.0%}: drop a caption when its random number is *below* "
+    "drop_prob.":
+        "你丢弃了 {share:.0%} 的描述文本，而不是 {drop_prob:.0%}：应在随机数*小于* drop_prob 时丢弃描述文本。",
+    "{share:.1%} of the captions were replaced by the empty one; expected about {drop_prob:.0%}.":
+        "有 {share:.1%} 的描述文本被换成了空描述文本；应约为 {drop_prob:.0%}。",
+    "return the loss as a 0-d tensor first.": "第一个返回值应是损失，一个 0 维张量。",
+    "return one timestep and one caption id per example, and noise shaped like the latents.":
+        "请为每个样本返回一个时间步和一个描述文本 id，并返回与潜变量形状相同的噪声。",
+    "a caption that is not dropped must stay the example's own caption id.":
+        "没有被丢弃的描述文本必须保持为该样本自己的描述文本 id。",
+    "ε (the noise)": "ε（噪声）",
+    "the loss with prediction_type={prediction_type!r}, whose target is {target}":
+        "prediction_type={prediction_type!r} 时的损失（其目标是 {target}）",
+    "the noise must be standard Gaussian: torch.randn, not torch.rand.": "噪声必须服从标准高斯分布：用 torch.randn，而不是 torch.rand。",
+    "draw everything from the generator you are given (generator=generator), so a step can be repeated.":
+        "所有随机数都要从给你的生成器中抽取（generator=generator），这样同一步才能重现。",
+    "a training step with caption dropout": "带描述文本丢弃的训练步",
+    "the pairs are (ink, background): yellow ink on a purple background is held out, purple ink on yellow is seen.":
+        "颜色对写作 (墨色, 背景色)：紫色背景上的黄色墨色是留出的，黄色背景上的紫色墨色是见过的。",
+    "digits 7, 8 and 9 wrap around the seven colours: the ink is the palette's colour number d mod 7.":
+        "数字 7、8、9 绕回七种颜色的开头：墨色是调色板中编号为 d mod 7 的颜色。",
+    "a {ink} {digit} on {background} is held out by the ink rule: digit d is never drawn in colour number d mod 7, "
+    "whatever the background.":
+        "数字 {digit}（墨色 {ink}，背景 {background}）按墨色规则是留出的：无论背景是什么，数字 d 都从不用编号为 d mod 7 的颜色来画。",
+    "{ink} ink on a {background} background is one of the three held-out pairs, for every digit.":
+        "墨色 {ink} 配背景 {background} 是三种留出的颜色对之一，对每个数字都留出。",
+    "a {ink} {digit} on {background} should be held out; only the two rules hold a cell out.":
+        "数字 {digit}（墨色 {ink}，背景 {background}）应当是留出的；只有那两条规则会把一个组合留出。",
+    "a {ink} {digit} on {background} should be seen; only the two rules hold a cell out.":
+        "数字 {digit}（墨色 {ink}，背景 {background}）应当是见过的；只有那两条规则会把一个组合留出。",
+    "{wrong} of 420 cells are on the wrong side: you hold out {counted}, the course {held_out}.":
+        "420 个组合中有 {wrong} 个分错了：你留出了 {counted} 个，课程留出 {held_out} 个。",
+    " Hint: {hint}": "提示：{hint}",
+    "the held-out split": "留出划分",
+    # exercise checks of notebook 07 (course_utils.checks.lora_fine_tuning)
+    "lora_A is (r, in_features), lora_B is (out_features, r) and weight is (out_features, in_features), as in "
+    "nn.Linear: {hint} (torch said: {error})":
+        "lora_A 的形状是 (r, in_features)，lora_B 是 (out_features, r)，weight 是 (out_features, in_features)，"
+        "与 nn.Linear 一致：{hint}（torch 的报错：{error}）",
+    "the update of x is x @ lora_A.T @ lora_B.T, shaped (..., out_features).":
+        "x 的更新量是 x @ lora_A.T @ lora_B.T，形状为 (..., out_features)。",
+    "the update is scaled by α/r (LoRA §4.1): multiply B A x by alpha / r, with r = lora_A.shape[0].":
+        "更新量要乘以 α/r（LoRA 论文 §4.1）：把 B A x 乘以 alpha / r，其中 r = lora_A.shape[0]。",
+    "scale by α/r, not α alone: divide by the rank r = lora_A.shape[0].":
+        "应乘以 α/r，而不是只乘 α：还要除以秩 r = lora_A.shape[0]。",
+    "the scaling is upside down: α/r is alpha / r, not r / alpha.": "缩放倒过来了：α/r 是 alpha / r，不是 r / alpha。",
+    "add the frozen layer's own output, W0 x + bias: LoRA adds to the layer, it does not replace it.":
+        "要加上冻结层自己的输出 W0 x + bias：LoRA 是叠加在这一层上，而不是取代它。",
+    "the frozen layer's bias belongs to its output: W0 x + bias, i.e. F.linear(x, weight, bias).":
+        "冻结层的偏置属于它的输出：W0 x + bias，即 F.linear(x, weight, bias)。",
+    "the output for a {in_features} → {out_features} layer with r = {rank}, α = {alpha}":
+        "{in_features} → {out_features} 的层在 r = {rank}、α = {alpha} 时的输出",
+    "the LoRA forward pass": "LoRA 的前向计算",
+    "that counts r · in · out, a full matrix per rank.": "这样算的是 r · in · out，相当于每个秩一个完整矩阵。",
+    " A is r × in_features and B is out_features × r: r · (in_features + out_features) per layer.":
+        "A 是 r × in_features，B 是 out_features × r：每层 r · (in_features + out_features) 个。",
+    "that is the size of the frozen weights W0; LoRA trains only A and B.": "这是冻结权重 W0 的大小；LoRA 只训练 A 和 B。",
+    "you counted lora_A (r × in_features) only; lora_B adds out_features × r per layer.":
+        "你只数了 lora_A（r × in_features）；lora_B 每层还有 out_features × r 个。",
+    "you counted lora_B (out_features × r) only; lora_A adds r × in_features per layer.":
+        "你只数了 lora_B（out_features × r）；lora_A 每层还有 r × in_features 个。",
+    "you left out the layers named to_out.0, the first layer of the ModuleList to_out: match the end of the whole "
+    "name, name.endswith('.' + target), not its last part.":
+        "你漏掉了名为 to_out.0 的层，即 ModuleList to_out 中的第一层：应匹配整个名字的结尾，"
+        "name.endswith('.' + target)，而不是只比较名字的最后一段。",
+    "that is the count for rank {rank}: use the rank argument.": "这是秩为 {rank} 时的个数：请使用参数 rank。",
+    "you left out the layers named {names}.": "你漏掉了名为 {names} 的层。",
+    "you counted the layers of only some of target_names.": "你只数了 target_names 中一部分名字对应的层。",
+    "count r · (in_features + out_features) for every nn.Linear whose name ends with one of target_names.":
+        "对名字以 target_names 之一结尾的每个 nn.Linear，计 r · (in_features + out_features) 个。",
+    "return the count as a whole number (an int), not {got!r}.": "请把个数作为整数（int）返回，而不是 {got!r}。",
+    "for target_names={target_names} and rank={rank} peft adds {expected:,} parameters, you counted {number:,}: "
+    "{hint}":
+        "target_names={target_names}、rank={rank} 时 peft 增加 {expected:,} 个参数，你数出 {number:,} 个：{hint}",
+    "LoRA's parameter count": "LoRA 的参数个数",
+    "B A is lora_B @ lora_A, shaped like weight.": "B A 是 lora_B @ lora_A，形状与 weight 相同。",
+    "B A is scaled by α/r (LoRA §4.1): add (alpha / rank) · lora_B @ lora_A.":
+        "B A 要乘以 α/r（LoRA 论文 §4.1）：加上 (alpha / rank) · lora_B @ lora_A。",
+    "scale by α/r, not α alone: divide by the rank.": "应乘以 α/r，而不是只乘 α：还要除以秩。",
+    "the scaling is upside down: α/r is alpha / rank, not rank / alpha.": "缩放倒过来了：α/r 是 alpha / rank，不是 rank / alpha。",
+    "that is ΔW alone: the merged weight is W0 + ΔW, so add weight.": "这只是 ΔW：合并后的权重是 W0 + ΔW，所以还要加上 weight。",
+    "you returned the transpose: the merged weight has weight's shape, (out_features, in_features), as "
+    "nn.Linear.weight.":
+        "你返回的是转置：合并后的权重与 weight 形状相同，即 (out_features, in_features)，与 nn.Linear.weight 一致。",
+    "the merged weight of a {in_features} → {out_features} layer with r = {rank}, α = {alpha}":
+        "{in_features} → {out_features} 的层在 r = {rank}、α = {alpha} 时合并后的权重",
+    "merging LoRA into the weight": "把 LoRA 合并进权重",
+    # the colour judge's reading of one image (course_utils.colour_judge.ColourReading.describe): the colour names
+    # stay the prompts' English words; both start with two characters a caller may cut off ("a ", "数字")
+    "a {digit} in {ink} on {background}": "数字{digit}，墨色 {ink}，背景 {background}",
+    # the static view of an interactive control (course_utils.widgets.explore)
+    "no notebook kernel to show widgets; run this in Jupyter or Colab to move the controls":
+        "没有能显示控件的 notebook 内核；在 Jupyter 或 Colab 中运行本单元即可拖动控件",
+    "widgets off": "控件已关闭",
+    "Static view ({why}): showing {n} fixed settings.": "静态视图（{why}）：展示 {n} 组固定设置。",
 }
