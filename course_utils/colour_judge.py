@@ -58,9 +58,9 @@ class CompositionAccuracy:
     count: int
 
     def table(self) -> str:
-        rows = [("digit", self.digit), ("ink colour", self.ink), ("background colour", self.background),
-                ("all three", self.all_three)]
-        return "\n".join(f"  {name:<18} {value:6.1%}" for name, value in rows) + f"\n  ({self.count} images)"
+        rows = [(t("digit"), self.digit), (t("ink colour"), self.ink), (t("background colour"), self.background),
+                (t("all three"), self.all_three)]
+        return "\n".join(f"  {name:<18} {value:6.1%}" for name, value in rows) + "\n  " + t("({n} images)", n=self.count)
 
 
 def nearest_palette_colour(rgb: torch.Tensor) -> torch.Tensor:

@@ -1112,4 +1112,6 @@ ZH = {
         "没有能显示控件的 notebook 内核；在 Jupyter 或 Colab 中运行本单元即可拖动控件",
     "widgets off": "控件已关闭",
     "Static view ({why}): showing {n} fixed settings.": "静态视图（{why}）：展示 {n} 组固定设置。",
+    # the judges' tables (colour_judge.CompositionAccuracy, evaluation.ClassAccuracy)
+    "({n} images)": "（{n} 张图像）",
 }
