@@ -27,7 +27,7 @@ ZH = {
     "background\"), not photos; notebook 02 uses the same digits, white on black, in place of Fashion-MNIST.":
         "迷你模式：一个与 SD v1 设计相同的微型 Stable Diffusion（CLIP 文本编码器、缩小 8 倍且有 4 个潜在通道的 VAE、"
         "带交叉注意力的 UNet、77 个词元的提示词），由本课程在 5,000 张真实手写数字（MNIST）上训练，并随课程一同发布。"
-        "它画的是 64×64 的数字，用一种笔迹颜色写在一种背景颜色上（“a red seven on a blue background”，即蓝色背景上的红色数字 7），"
+        "它画的是 64×64 的数字，用一种墨色写在一种背景色上（“a red seven on a blue background”，即蓝色背景上的红色数字 7），"
         "而不是照片；第 02 课用同样的数字（黑底白字）代替 Fashion-MNIST。",
     # exercise verdicts (course_utils.checks.verdicts)
     "… {name}: not attempted yet. Fill in the function above and run this cell again.":
@@ -246,7 +246,7 @@ ZH = {
     "signal-to-noise ratio along the noise schedule": "噪声调度中的信噪比",
     "photos: a patch's mean colour read linearly from its 4 latent numbers: R² = {r2:.3f}":
         "照片：从 4 个潜变量数值线性读出图像块的平均颜色：R² = {r2:.3f}",
-    "mean latent (scaled) at background positions, by background colour:": "背景位置上（缩放后）潜变量的平均值，按背景颜色分组：",
+    "mean latent (scaled) at background positions, by background colour:": "背景位置上（缩放后）潜变量的平均值，按背景色分组：",
     "channel {c}": "通道 {c}",
     "brightness": "亮度",
     "{n:,} background positions: the colour explains R² = {r2:.3f} of the 4 numbers":
@@ -254,8 +254,8 @@ ZH = {
     "read linearly from the 4 numbers: brightness R² = {luma:.3f}, RGB colour R² = {rgb:.3f}":
         "从这 4 个数线性读出：亮度 R² = {luma:.3f}，RGB 颜色 R² = {rgb:.3f}",
     "background colour from the 4 numbers by the 5 nearest neighbours: {accuracy:.1%} right (chance: {chance:.1%})":
-        "用 5 个最近邻从这 4 个数读背景颜色：正确率 {accuracy:.1%}（随机猜测：{chance:.1%}）",
-    "ink colour read linearly at {n:,} stroke positions: R² = {r2:.3f}": "在 {n:,} 个笔画位置上线性读出笔迹颜色：R² = {r2:.3f}",
+        "用 5 个最近邻从这 4 个数读背景色：正确率 {accuracy:.1%}（随机猜测：{chance:.1%}）",
+    "ink colour read linearly at {n:,} stroke positions: R² = {r2:.3f}": "在 {n:,} 个笔画位置上线性读出墨色：R² = {r2:.3f}",
     "photo {k}": "照片 {k}",
     "photo {k}, rotated": "照片 {k}，通道调换",
     "{name}: PSNR {psnr:.2f} dB, mean colour {before} → {after}": "{name}：PSNR {psnr:.2f} dB，平均颜色 {before} → {after}",
@@ -267,12 +267,12 @@ ZH = {
     "full mode: SD's VAE has no held-out colour pairs; this measurement is for the mini VAE.":
         "完整模式：SD 的 VAE 没有留出的颜色对；这项测量是针对迷你 VAE 的。",
     "seen cells": "见过的组合",
-    "held-out ink for the digit": "该数字留出的笔迹颜色",
+    "held-out ink for the digit": "该数字留出的墨色",
     "held-out pairs": "留出的颜色对",
     "all {n} digits: PSNR {value:.2f} dB (the model card: {card:.2f} dB)":
         "全部 {n} 个数字：PSNR {value:.2f} dB（模型卡：{card:.2f} dB）",
     "{name:>27}: {n:>3} digits, PSNR {value:5.2f} dB, same ink {ink:6.1%}, same background {bg:6.1%}":
-        "{name:>27}：{n:>3} 个数字，PSNR {value:5.2f} dB，笔迹颜色不变 {ink:6.1%}，背景颜色不变 {bg:6.1%}",
+        "{name:>27}：{n:>3} 个数字，PSNR {value:5.2f} dB，墨色不变 {ink:6.1%}，背景色不变 {bg:6.1%}",
     "encoder's latent: {value:.1f} dB": "编码器的潜变量：{value:.1f} dB",
     "searched latent: {value:.1f} dB": "梯度下降找到的潜变量：{value:.1f} dB",
     "PSNR with the encoder's latent {encoder:.2f} dB → after {steps} gradient steps on the latent {search:.2f} dB":
@@ -397,12 +397,12 @@ ZH = {
     "the UNet loaded in this mode: {n:,} parameters": "本模式加载的 UNet：{n:,} 个参数",
     # notebook 04, coloured digits: zero-shot per attribute, word maps on the ink, one word changed
     "digit": "数字",
-    "ink colour": "笔迹颜色",
-    "background colour": "背景颜色",
+    "ink colour": "墨色",
+    "background colour": "背景色",
     "zero-shot accuracy on {n} held-out images, attribute by attribute:": "在 {n} 张留出图像上的零样本准确率，逐个属性：",
     "  {attribute:<18} {accuracy:6.1%}  (guessing: 1 in {options})":
         "  {attribute:<18} {accuracy:6.1%}（随机猜测：{options} 选 1）",
-    "on the {n} images whose (digit, ink, background) training never showed:": "在其（数字、笔迹颜色、背景颜色）组合从未在训练中出现过的 {n} 张图像上：",
+    "on the {n} images whose (digit, ink, background) training never showed:": "在其（数字、墨色、背景色）组合从未在训练中出现过的 {n} 张图像上：",
     "the model card (figures.json):": "模型卡（figures.json）：",
     "model card, all three attributes right on seen cells: guidance 3.0 → {at_3:.1%}, 7.5 → {at_7:.1%}":
         "模型卡：在见过的组合上三个属性全对的比例：引导比例 3.0 → {at_3:.1%}，7.5 → {at_7:.1%}",
@@ -417,13 +417,13 @@ ZH = {
     "lift": "提升倍数",
     "mean lift, {layers}:": "平均提升倍数，{layers}：",
     "prompts": "提示词",
-    "ink word > background word": "笔迹颜色词 > 背景颜色词",
+    "ink word > background word": "墨色词 > 背景色词",
     "{name} ({n}): {template!r}": "{name}（{n} 个）：{template!r}",
     "all layers, ink word's lift − background word's: {first:+.2f} in {template!r}, {second:+.2f} when the background colour comes first":
-        "所有层，笔迹颜色词的提升倍数 − 背景颜色词的：在 {template!r} 中为 {first:+.2f}，背景颜色放在前面时为 {second:+.2f}",
+        "所有层，墨色词的提升倍数 − 背景色词的：在 {template!r} 中为 {first:+.2f}，背景色放在前面时为 {second:+.2f}",
     "as written": "原样",
-    "ink word changed": "换了笔迹颜色词",
-    "background word changed": "换了背景颜色词",
+    "ink word changed": "换了墨色词",
+    "background word changed": "换了背景色词",
     "where it changed:\n{version}": "哪里变了：\n{version}",
     "{n} prompts, the same seed for each version; mean RGB change (0 to {most:.2f})":
         "{n} 个提示词，每个版本用相同的种子；RGB 的平均变化（0 到 {most:.2f}）",
