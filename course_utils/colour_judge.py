@@ -17,6 +17,7 @@ Images are ``(N, 3, H, W)`` in [0, 1] (what ``generate`` returns), H = W a multi
 from __future__ import annotations
 
 import dataclasses
+from typing import ClassVar
 
 import torch
 import torch.nn.functional as F
@@ -38,13 +39,14 @@ class ColourReading:
     background: torch.Tensor  # (N,) palette ids
     ink_rgb: torch.Tensor  # (N, 3) the median colour of the farthest pixels
     background_rgb: torch.Tensor  # (N, 3) the median colour of the border
+    colour_names: ClassVar[tuple[str, ...]] = COLOUR_NAMES  # what the ids name (a subclass may add colours)
 
     def describe(self, i: int) -> str:
         """Image ``i`` in words: "a 7 in red on blue" (in the edition's language; the colour names stay the
         prompts' English words). Every edition's text starts with two characters that may be cut off:
         ``describe(i)[2:]`` is "7 in red on blue"."""
-        return t("a {digit} in {ink} on {background}", digit=int(self.digit[i]), ink=COLOUR_NAMES[self.ink[i]],
-                 background=COLOUR_NAMES[self.background[i]])
+        return t("a {digit} in {ink} on {background}", digit=int(self.digit[i]), ink=self.colour_names[self.ink[i]],
+                 background=self.colour_names[self.background[i]])
 
 
 @dataclasses.dataclass(frozen=True)

@@ -15,6 +15,7 @@ says whether the concept was learnt, the second what the old colours lost (forge
 from __future__ import annotations
 
 import dataclasses
+from typing import ClassVar
 
 import torch
 
@@ -27,7 +28,6 @@ from course_utils.colour_judge import (
 from course_utils.data.captions import DIGIT_WORDS
 from course_utils.data.compositions import CANONICAL_TEMPLATE, compose_caption
 from course_utils.evaluation import predict_classes
-from course_utils.i18n.lookup import t
 from course_utils.lora.concept_data import (
     CONCEPT_ID,
     CONCEPT_NAMES,
@@ -43,9 +43,7 @@ from course_utils.sd.inputs import seeded_generator
 class ConceptReading(ColourReading):
     """A ``ColourReading`` whose ink and background ids index the palette plus orange (7 = orange)."""
 
-    def describe(self, i: int) -> str:
-        return t("a {digit} in {ink} on {background}", digit=int(self.digit[i]), ink=CONCEPT_NAMES[self.ink[i]],
-                 background=CONCEPT_NAMES[self.background[i]])
+    colour_names: ClassVar[tuple[str, ...]] = CONCEPT_NAMES
 
 
 def nearest_concept_colour(rgb: torch.Tensor) -> torch.Tensor:

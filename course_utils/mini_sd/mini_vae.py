@@ -129,7 +129,13 @@ def psnr(reconstruction: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
 
 
 @torch.no_grad()
-def round_trip_psnr(vae, images: torch.Tensor) -> torch.Tensor:
-    """PSNR per image (N,) of decoding the posterior mean of ``images`` (N, 3, H, W) in [−1, 1], as the model card scores it."""
+def round_trip(vae, images: torch.Tensor) -> torch.Tensor:
+    """``images`` (N, 3, H, W) in [−1, 1] through the VAE: the posterior mean decoded, (N, 3, H, W) in [0, 1]."""
     reconstruction = vae.decode(vae.encode(images).latent_dist.mean).sample  # (N, 3, H, W), about [−1, 1]
-    return psnr((reconstruction / 2 + 0.5).clamp(0, 1), images / 2 + 0.5)
+    return (reconstruction / 2 + 0.5).clamp(0, 1)
+
+
+@torch.no_grad()
+def round_trip_psnr(vae, images: torch.Tensor) -> torch.Tensor:
+    """PSNR per image (N,) of ``round_trip`` against ``images`` (N, 3, H, W) in [−1, 1], as the model card scores it."""
+    return psnr(round_trip(vae, images), images / 2 + 0.5)

@@ -40,8 +40,13 @@ def curve_table(f: dict) -> str:
     return "\n".join([head, rule] + rows)
 
 
+def curve_measured_at_3(f: dict) -> bool:
+    """Whether the training run measured its curve at guidance 3 (older runs measured it at 7.5, unlabelled)."""
+    return all(p.get("guidance_scale") == 3.0 for p in f["curve"])
+
+
 def curve_note(f: dict) -> str:
-    if all(p.get("guidance_scale") == 3.0 for p in f["curve"]):
+    if curve_measured_at_3(f):
         return "guidance 3, measured while the UNet trained"
     return "the guidance-7.5 columns measured while the UNet trained, the guidance-3 columns afterwards by this script"
 

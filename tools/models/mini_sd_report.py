@@ -38,7 +38,7 @@ from course_utils.sd.composition import seen_and_held_out  # noqa: E402
 from course_utils.sd.generate import generate  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # mini_sd_card beside this script
-from mini_sd_card import HELD_OUT_REPEATS, write_card  # noqa: E402
+from mini_sd_card import HELD_OUT_REPEATS, curve_measured_at_3, write_card  # noqa: E402
 
 SCALES = (1.0, 3.0, 7.5)
 PHRASING_SCALES = (3.0, 7.5)  # unseen phrasings and plain digit prompts
@@ -104,7 +104,7 @@ def measure(figures: dict, work_dir: Path | None) -> None:
         for t in (captions.ZERO_SHOT_TEMPLATE, *captions.UNSEEN_TEMPLATES)} for s in PHRASING_SCALES}
     print("plain digit prompts:", figures["plain_digit_prompts"])
     figures["one_image_seconds_one_core"] = round(one_image_seconds(pipe), 3)
-    if all(p.get("guidance_scale") == 3.0 for p in figures["curve"]):  # measured at 3 while training
+    if curve_measured_at_3(figures):
         figures["curve_guidance_3"] = figures["curve"]
     elif work_dir:  # measured at another scale while training: measure it again at 3 from the kept weights
         figures["curve_guidance_3"] = curve(pipe, classifier, work_dir, 3.0)
@@ -121,11 +121,10 @@ def held_out_pair_round_trips(vae, classifier) -> dict:
     result = {}
     for ink, background in HELD_OUT_PAIRS:
         images = render_digits(test_px, ink, background)  # (500, 3, 64, 64) in [−1, 1]
-        with torch.no_grad():
-            decoded = vae.decode(vae.encode(images).latent_dist.mean).sample  # (500, 3, 64, 64)
-        reading = colour_judge.read_images((decoded / 2 + 0.5).clamp(0, 1), classifier)
+        decoded = mini_vae.round_trip(vae, images)  # (500, 3, 64, 64) in [0, 1]
+        reading = colour_judge.read_images(decoded, classifier)
         result[f"{COLOUR_NAMES[ink]} on {COLOUR_NAMES[background]}"] = dict(
-            psnr_db=mini_vae.psnr((decoded / 2 + 0.5).clamp(0, 1), images / 2 + 0.5).mean().item(),
+            psnr_db=mini_vae.psnr(decoded, images / 2 + 0.5).mean().item(),
             ink_read_right=(reading.ink == ink).float().mean().item(),
             background_read_right=(reading.background == background).float().mean().item())
     print("VAE round trips of the held-out pairs:", result)

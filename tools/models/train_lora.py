@@ -47,6 +47,7 @@ from course_utils.colour_judge import composition_accuracy  # noqa: E402
 from course_utils.data import digits  # noqa: E402
 from course_utils.lora import concept_data, concept_judge, training  # noqa: E402
 from course_utils.lora.low_rank import UNET_ATTENTION_TARGETS  # noqa: E402
+from course_utils.mini_sd import mini_vae  # noqa: E402
 from course_utils.sd.composition import evaluation_cells  # noqa: E402
 
 OUT = pretrained.SHIPPED / "mini-sd-lora-orange"
@@ -91,8 +92,7 @@ def vae_ceiling(pipe, classifier) -> dict:
     """What the judge reads in real orange pictures, one per orange cell, before and after a VAE round trip."""
     px, lb = digits.load_digits("test")
     pictures = concept_data.concept_pictures(px, lb, per_digit=len(concept_data.CONCEPT_NAMES) - 1)  # 70: every cell
-    latents = pipe.vae.encode(pictures.images).latent_dist.mean  # (70, 4, 8, 8)
-    decoded = (pipe.vae.decode(latents).sample / 2 + 0.5).clamp(0, 1)  # (70, 3, 64, 64) in [0, 1]
+    decoded = mini_vae.round_trip(pipe.vae, pictures.images)  # (70, 3, 64, 64) in [0, 1]
     figures = {}
     for name, images in (("real", (pictures.images + 1) / 2), ("vae_round_trip", decoded)):
         reading = concept_judge.read_with_concept(images, classifier)
