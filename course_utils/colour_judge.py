@@ -25,7 +25,7 @@ import torch.nn.functional as F
 from course_utils import pretrained
 from course_utils.data.colours import COLOUR_NAMES, palette_rgb
 from course_utils.evaluation import predict_classes
-from course_utils.i18n.lookup import t
+from course_utils.i18n.lookup import pad, t
 
 INK_FRACTION = 0.02  # the share of pixels, farthest from the background, whose median is the ink colour
 
@@ -62,7 +62,7 @@ class CompositionAccuracy:
     def table(self) -> str:
         rows = [(t("digit"), self.digit), (t("ink colour"), self.ink), (t("background colour"), self.background),
                 (t("all three"), self.all_three)]
-        return "\n".join(f"  {name:<18} {value:6.1%}" for name, value in rows) + "\n  " + t("({n} images)", n=self.count)
+        return "\n".join(f"  {pad(name, 18)} {value:6.1%}" for name, value in rows) + "\n  " + t("({n} images)", n=self.count)
 
 
 def nearest_palette_colour(rgb: torch.Tensor) -> torch.Tensor:

@@ -17,7 +17,7 @@ from torch import nn
 
 from course_utils import config
 from course_utils.data.transforms import as_image_label_tensors, random_flip, rgb64_to_gray32
-from course_utils.i18n.lookup import t
+from course_utils.i18n.lookup import pad, t
 
 
 def build_classifier(num_classes: int = 10, width: int = 32) -> nn.Sequential:
@@ -99,9 +99,9 @@ class ClassAccuracy:
 
     def table(self, class_names=None) -> str:
         names = class_names or [str(i) for i in range(len(self.per_class))]
-        rows = [f"  {name:<22} {acc:6.1%}  " + t("({n} images)", n=n)
+        rows = [f"  {pad(name, 22)} {acc:6.1%}  " + t("({n} images)", n=n)
                 for name, acc, n in zip(names, self.per_class, self.counts) if n > 0]
-        return "\n".join(rows + [f"  {t('overall'):<22} {self.overall:6.1%}  " + t("({n} images)", n=sum(self.counts))])
+        return "\n".join(rows + [f"  {pad(t('overall'), 22)} {self.overall:6.1%}  " + t("({n} images)", n=sum(self.counts))])
 
 
 def class_accuracy(classifier: nn.Module, images: torch.Tensor, labels, num_classes: int = 10) -> ClassAccuracy:

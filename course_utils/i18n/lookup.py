@@ -10,6 +10,7 @@ key the course passes has an entry, so a learner never meets that).
 from __future__ import annotations
 
 import os
+import unicodedata
 
 LANGUAGES = ("en", "zh")
 
@@ -36,3 +37,16 @@ def t(text: str, /, **fields) -> str:
     """``text`` in the edition's language, with ``{name}`` fields filled from ``fields`` (any names, ``text`` too)."""
     translated = table(language()).get(text, text)
     return translated.format(**fields) if fields else translated
+
+
+def display_width(text: str) -> int:
+    """Columns ``text`` takes in a monospaced font: East Asian wide and full-width characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def pad(text: str, width: int) -> str:
+    """``text`` padded with spaces on the right to ``width`` columns, so a table's columns line up in Chinese too.
+
+    ``f"{name:<18}"`` counts characters, and a Chinese character is two columns wide.
+    """
+    return text + " " * max(0, width - display_width(text))

@@ -400,8 +400,8 @@ ZH = {
     "ink colour": "墨色",
     "background colour": "背景色",
     "zero-shot accuracy on {n} held-out images, attribute by attribute:": "在 {n} 张留出图像上的零样本准确率，逐个属性：",
-    "  {attribute:<18} {accuracy:6.1%}  (guessing: 1 in {options})":
-        "  {attribute:<18} {accuracy:6.1%}（随机猜测：{options} 选 1）",
+    "  {attribute} {accuracy:6.1%}  (guessing: 1 in {options})":
+        "  {attribute} {accuracy:6.1%}（随机猜测：{options} 选 1）",
     "on the {n} images whose (digit, ink, background) training never showed:": "在其（数字、墨色、背景色）组合从未在训练中出现过的 {n} 张图像上：",
     "the model card (figures.json):": "模型卡（figures.json）：",
     "model card, all three attributes right on seen cells: guidance 3.0 → {at_3:.1%}, 7.5 → {at_7:.1%}":

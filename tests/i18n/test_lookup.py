@@ -90,3 +90,23 @@ def test_an_unknown_language_names_the_choices(monkeypatch):
     monkeypatch.setenv("COURSE_LANG", "fr")
     with pytest.raises(ValueError, match=r"COURSE_LANG='fr'.*\('en', 'zh'\)"):
         lookup.t("x")
+
+
+def test_pad_counts_a_chinese_character_as_two_columns():
+    assert lookup.display_width("ink") == 3 and lookup.display_width("墨色") == 4
+    assert lookup.pad("墨色", 6) == "墨色  " and lookup.pad("ink", 6) == "ink   "
+    assert lookup.pad("a long name", 4) == "a long name"  # never cut
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_judges_tables_line_up_in_either_language(monkeypatch, lang):
+    from course_utils.colour_judge import CompositionAccuracy
+    from course_utils.evaluation import ClassAccuracy
+
+    monkeypatch.setenv("COURSE_LANG", lang)
+    composition = CompositionAccuracy(digit=0.9, ink=0.8, background=0.7, all_three=0.6, count=10).table()
+    classes = ClassAccuracy(overall=0.5, per_class=(0.25, 0.75), counts=(4, 4)).table([lookup.t("digit"), "1"])
+    for text in (composition, classes):
+        rows = [row for row in text.splitlines() if "%" in row]
+        columns = {lookup.display_width(row[: row.index("%")]) for row in rows}
+        assert len(rows) >= 3 and len(columns) == 1, text
