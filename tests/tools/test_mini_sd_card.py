@@ -48,3 +48,17 @@ def test_limits_name_only_what_the_figures_show():
     text = r.limits_text(strong)
     assert "best guidance scale" not in text and "better than the held-out" not in text and "zero-shot" not in text
     assert "Phrasings kept out of training work less well" in text  # 0.8 against 0.95 on seen cells
+
+
+def test_the_vae_paragraph_says_what_it_trained_on_and_what_the_palette_only_stage_did():
+    r = report()
+    pair = dict(psnr_db=29.5, ink_read_right=1.0)
+    vae = dict(steps=16000, held_out_pairs={"blue on white": pair},
+               cycles=[dict(steps=3000, random_colour_fraction=0.5), dict(steps=4000, random_colour_fraction=0.75)])
+    text = r.vae_paragraph(vae)
+    assert "9,000 steps on digits in allowed palette pairs" in text and "75% of each batch" in text
+    assert "blue on white 29.5 dB, ink read right 100%" in text and "After its first" not in text
+    vae["palette_only"] = dict(steps=9000, held_out_pairs={"blue on white": dict(psnr_db=18.7, ink_read_right=0.0)})
+    assert "After its first 9,000 steps, on allowed palette pairs only, the same round trips gave blue on white " \
+           "18.7 dB, ink read right 0%" in r.vae_paragraph(vae)
+    assert "trained on the allowed palette pairs only" in r.vae_paragraph(dict(steps=9000, cycles=[]))

@@ -57,9 +57,19 @@ def vae_paragraph(vae: dict) -> str:
         return ("**The VAE** is a codec for two-colour digits in general, as SD's VAE is an image codec trained apart "
                 f"from the text-to-image model: {vae_data_text(vae)} It never saw a held-out palette cell as such, but "
                 "learned to encode any two colours; round trips of the 500 test digits in each held-out pair: "
-                f"{vae_pairs_text(vae)}.")
+                f"{vae_pairs_text(vae)}." + palette_only_text(vae))
     return (f"**The VAE** trained on the allowed palette pairs only: {vae_data_text(vae)} Round trips of the 500 test "
             f"digits in each held-out pair: {vae_pairs_text(vae)}.")
+
+
+def palette_only_text(vae: dict) -> str:
+    """The same round trips measured on the VAE as it was after its palette-only steps, where the report had them."""
+    before = vae.get("palette_only")
+    if not before:
+        return ""
+    return (f" After its first {before['steps']:,} steps, on allowed palette pairs only, the same round trips gave "
+            f"{vae_pairs_text(before)}: an autoencoder encodes well only the kind of picture it trained on, which is "
+            "why the random-colour cycles follow.")
 
 
 def vae_data_text(vae: dict) -> str:

@@ -154,6 +154,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--work-dir", type=Path, default=None, help="train_mini_sd.py's work dir, for the curve")
     parser.add_argument("--card-only", action="store_true", help="write the model cards from figures.json")
+    parser.add_argument("--palette-only-vae", type=Path, default=None,
+                        help="a VAE folder saved after the palette-only steps: measure its held-out pair round trips too")
     parser.add_argument("--curve-only", action="store_true", help="measure only the curve at guidance 3 (--work-dir)")
     args = parser.parse_args()
     figures = json.loads((pretrained.SHIPPED / "mini-sd" / "figures.json").read_text())
@@ -167,6 +169,13 @@ def main() -> None:
     elif not args.card_only:
         figures["report_machine"] = f"{platform.machine()}, {torch.get_num_threads()} torch threads, no GPU"
         measure(figures, args.work_dir)
+        if args.palette_only_vae:
+            from diffusers import AutoencoderKL
+
+            steps = figures["vae"]["steps"] - sum(c["steps"] for c in figures["vae"].get("cycles", []))
+            before = AutoencoderKL.from_pretrained(args.palette_only_vae, dtype=torch.float32)
+            figures["vae"]["palette_only"] = dict(
+                steps=steps, held_out_pairs=held_out_pair_round_trips(before, pretrained.digit_classifier()))
         (pretrained.SHIPPED / "mini-sd" / "figures.json").write_text(json.dumps(figures, indent=1))
     write_card(figures)
     print(json.dumps({k: v for k, v in figures.items() if k != "loss_curves"}, indent=1))
