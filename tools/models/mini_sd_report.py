@@ -3,10 +3,11 @@
 Every figure is measured on the models as shipped (float16 storage, loaded back in float32) on
 this machine's CPU, with the course's own judges: the digit classifier and the colour judge
 (``course_utils.colour_judge``). Reads the training figures ``train_mini_sd.py`` left in
-``mini-sd/figures.json`` and, with ``--work-dir``, the UNet weights it kept along the run (the
-compositional curve). Writes ``figures.json`` and ``README.md`` of ``mini-sd`` and ``mini-clip``.
+``mini-sd/figures.json``, among them the compositional curve at guidance 3 measured while the UNet
+trained. Writes ``figures.json`` and ``README.md`` of ``mini-sd`` and ``mini-clip``.
 
-    OMP_NUM_THREADS=2 python tools/models/mini_sd_report.py --work-dir /tmp/mini-sd-work
+    OMP_NUM_THREADS=2 python tools/models/mini_sd_report.py
+    OMP_NUM_THREADS=2 python tools/models/mini_sd_report.py --palette-only-vae FOLDER   # + that VAE's held-out pairs
 """
 
 from __future__ import annotations
@@ -71,7 +72,10 @@ def one_image_seconds(pipe) -> float:
     return statistics.median(times[1:])  # the first run warms up
 
 
-def measure(figures: dict, work_dir: Path | None) -> None:
+def measure(figures: dict) -> None:
+    if not curve_measured_at_3(figures):
+        raise SystemExit("figures.json's curve was not measured at guidance 3: train again with train_mini_sd.py, "
+                         "which measures it at 3 as the UNet trains")
     from diffusers import StableDiffusionPipeline
     from transformers import CLIPModel, CLIPTokenizer
 
@@ -104,10 +108,6 @@ def measure(figures: dict, work_dir: Path | None) -> None:
         for t in (captions.ZERO_SHOT_TEMPLATE, *captions.UNSEEN_TEMPLATES)} for s in PHRASING_SCALES}
     print("plain digit prompts:", figures["plain_digit_prompts"])
     figures["one_image_seconds_one_core"] = round(one_image_seconds(pipe), 3)
-    if curve_measured_at_3(figures):
-        figures["curve_guidance_3"] = figures["curve"]
-    elif work_dir:  # measured at another scale while training: measure it again at 3 from the kept weights
-        figures["curve_guidance_3"] = curve(pipe, classifier, work_dir, 3.0)
 
 
 def held_out_pair_round_trips(vae, classifier) -> dict:
@@ -131,44 +131,18 @@ def held_out_pair_round_trips(vae, classifier) -> dict:
     return result
 
 
-def curve(pipe, classifier, work_dir: Path, scale: float) -> list[dict]:
-    """Seen vs held-out adherence at guidance ``scale`` of the UNet weights kept along the run."""
-    from safetensors.torch import load_file
-
-    shipped = {k: v.clone() for k, v in pipe.unet.state_dict().items()}
-    points = []
-    for path in sorted((work_dir / "curve").glob("unet_step_*.safetensors")):
-        pipe.unet.load_state_dict({k: v.float() for k, v in load_file(path).items()})
-        point = composition(pipe, classifier, CANONICAL_TEMPLATE, scale)
-        points.append(dict(step=int(path.stem.split("_")[-1]), seen=point["seen"]["all_three"],
-                           held_out=point["held_out"]["all_three"],
-                           **{f"{name}_{a}": point[name][a] for name in ("seen", "held_out")
-                              for a in ("digit", "ink", "background")}))
-    pipe.unet.load_state_dict(shipped)
-    return points
-
-
 def main() -> None:
     import platform
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--work-dir", type=Path, default=None, help="train_mini_sd.py's work dir, for the curve")
     parser.add_argument("--card-only", action="store_true", help="write the model cards from figures.json")
     parser.add_argument("--palette-only-vae", type=Path, default=None,
                         help="a VAE folder saved after the palette-only steps: measure its held-out pair round trips too")
-    parser.add_argument("--curve-only", action="store_true", help="measure only the curve at guidance 3 (--work-dir)")
     args = parser.parse_args()
     figures = json.loads((pretrained.SHIPPED / "mini-sd" / "figures.json").read_text())
-    if args.curve_only:  # only the curve at guidance 3, from the weights kept in --work-dir
-        from diffusers import StableDiffusionPipeline
-
-        pipe = StableDiffusionPipeline.from_pretrained(pretrained.mini_sd_dir(), dtype=torch.float32)
-        pipe.set_progress_bar_config(disable=True)
-        figures["curve_guidance_3"] = curve(pipe, pretrained.digit_classifier(), args.work_dir, 3.0)
-        (pretrained.SHIPPED / "mini-sd" / "figures.json").write_text(json.dumps(figures, indent=1))
-    elif not args.card_only:
+    if not args.card_only:
         figures["report_machine"] = f"{platform.machine()}, {torch.get_num_threads()} torch threads, no GPU"
-        measure(figures, args.work_dir)
+        measure(figures)
         if args.palette_only_vae:
             from diffusers import AutoencoderKL
 
