@@ -193,6 +193,15 @@ def percent(x: float) -> str:
     return f"{100 * x:.1f}%"
 
 
+def vae_sentence(real: dict) -> str:
+    """What the VAE round trips say about how much orange a UNet LoRA can reach, from the measured share."""
+    if real["vae_round_trip"]["ink"] >= 0.9:
+        return ("The mini SD's VAE was trained on random colours as well as its palette and draws orange back as "
+                "orange: what keeps the LoRA's pictures from being read as orange is the UNet, not the decoder.")
+    return ("The VAE decodes orange strokes with red or yellow edges, which the judge's farthest-pixel rule picks up "
+            "on some backgrounds: a LoRA on the UNet cannot draw more orange than the frozen decoder can.")
+
+
 def model_card(f: dict) -> str:
     """The README.md of the shipped LoRA, from its figures."""
     r, orange, sks = f["recipe"], f["runs"]["orange"], f["runs"]["sks"]
@@ -258,9 +267,7 @@ on, {n_seen} prompts; the ink distance is measured in sRGB units 0–255, and re
 
 **What the judge can read.** On the 70 real orange pictures (one per cell, from the test digits) the judge reads
 orange ink in {percent(real['real']['ink'])}; after a round trip through the mini SD's VAE (encode, decode the
-posterior mean) in {percent(real['vae_round_trip']['ink'])} ({per_background}). The VAE was trained on the seven
-palette colours only and decodes orange strokes with red or yellow edges, which the judge's farthest-pixel rule
-picks up on some backgrounds: a LoRA on the UNet cannot draw more orange than the frozen decoder can.
+posterior mean) in {percent(real['vae_round_trip']['ink'])} ({per_background}). {vae_sentence(real)}
 {rehearsal_text}
 All figures are in `figures.json`, written by the same script.
 """
@@ -273,7 +280,11 @@ def main() -> None:
     parser.add_argument("--work-dir", type=Path, default=None, help="checkpoints (default: a temporary folder)")
     parser.add_argument("--rehearse-full-size", action="store_true", help="one LoRA step on SD v1.5's UNet, then stop")
     parser.add_argument("--write-rehearsal", action="store_true", help="with --rehearse-full-size: add it to the card")
+    parser.add_argument("--card-only", action="store_true", help="rewrite README.md from figures.json")
     args = parser.parse_args()
+    if args.card_only:
+        (args.out / "README.md").write_text(model_card(json.loads((args.out / "figures.json").read_text())))
+        return
     if args.rehearse_full_size:
         rehearsal = rehearse_full_size()
         print(json.dumps(rehearsal, indent=1))
@@ -284,7 +295,11 @@ def main() -> None:
             (args.out / "README.md").write_text(model_card(figures))
         return
     work = args.work_dir or Path(tempfile.mkdtemp(prefix="lora-work-"))
+    previous = args.out / "figures.json"
+    rehearsal = json.loads(previous.read_text()).get("full_size_rehearsal") if previous.exists() else None
     figures = train_and_measure(args.out, args.steps, work)
+    if rehearsal:  # the full-size rehearsal does not depend on the mini SD: keep it
+        figures["full_size_rehearsal"] = rehearsal
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "figures.json").write_text(json.dumps(figures, indent=1))
     (args.out / "README.md").write_text(model_card(figures))
