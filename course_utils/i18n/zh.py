@@ -263,7 +263,11 @@ ZH = {
     "seen": "见过",
     "{name:>15} ({tag:>8}): PSNR {psnr:5.2f} dB; judge: original {original}, reconstruction {rebuilt}":
         "{name:>15}（{tag:>8}）：PSNR {psnr:5.2f} dB；评判器：原图 {original}，重建 {rebuilt}",
-    "mean PSNR over the five seen pairs: {value:.2f} dB": "五对见过的颜色的平均 PSNR：{value:.2f} dB",
+    "mean PSNR over the six pairs: {value:.2f} dB": "这 6 对颜色的平均 PSNR：{value:.2f} dB",
+    "after the palette-only steps": "只用调色板颜色对训练之后",
+    "shipped": "随课程发布的版本",
+    "model card, the VAE {when}: ": "模型卡，VAE {when}：",
+    "{pair} {psnr:.1f} dB, ink read right {ink:.0%}": "{pair} {psnr:.1f} dB，墨色读对 {ink:.0%}",
     "full mode: SD's VAE has no held-out colour pairs; this measurement is for the mini VAE.":
         "完整模式：SD 的 VAE 没有留出的颜色对；这项测量是针对迷你 VAE 的。",
     "seen cells": "见过的组合",
@@ -568,8 +572,8 @@ ZH = {
     "the classifier reads:": "分类器读出：",
     "w = {w:.2f}: ink RGB ({r:.2f}, {g:.2f}, {b:.2f}), read as {reading}":
         "w = {w:.2f}：墨色 RGB ({r:.2f}, {g:.2f}, {b:.2f})，读作 {reading}",
-    "largest change between neighbours: {largest:.2f} of {total:.2f} in all":
-        "相邻权重之间的最大变化：{largest:.2f}，变化总和 {total:.2f}",
+    "the two largest changes between neighbours: {largest:.2f} of {total:.2f} in all":
+        "相邻权重之间最大的两次变化：{largest:.2f}，变化总和 {total:.2f}",
     "sampler": "采样器",
     "steps": "步数",
     "UNet calls": "UNet 调用",
@@ -695,9 +699,8 @@ ZH = {
     "phrasings never trained on": "从未训练过的说法",
     "{all_three:5.1%} ({ink:5.1%}) of {count}": "{all_three:5.1%}（{ink:5.1%}），共 {count} 个",
     # the next two head a table: "步数" is as wide as " step", and each column starts where it did
-    " step   all three right (product of the three) at guidance 3, and at 7.5":
-        " 步数   引导比例 3 下三者全对（三者比例之积），以及 7.5 下三者全对",
-    "        seen                          held-out": "        见过的组合                    留出的组合",
+    " step   all three right (product of the three) at guidance 3": " 步数   引导比例 3 下三者全对（三者比例之积）",
+    "        seen              held-out": "        见过的组合        留出的组合",
     "all three vs the product: {gap:.1%} apart on average": "三者全对与三者比例之积：平均相差 {gap:.1%}",
     "{cells}, step {first} → {final}: all three ×{growth:.0f}, the attributes ×{factors}":
         "{cells}的组合，训练步 {first} → {final}：三者全对 ×{growth:.0f}，各属性 ×{factors}",
