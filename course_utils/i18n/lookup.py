@@ -44,9 +44,13 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
 
 
-def pad(text: str, width: int) -> str:
-    """``text`` padded with spaces on the right to ``width`` columns, so a table's columns line up in Chinese too.
+def pad(text: str, width: int, align: str = "<") -> str:
+    """``text`` padded with spaces to ``width`` columns, so a table's columns line up in Chinese too.
 
-    ``f"{name:<18}"`` counts characters, and a Chinese character is two columns wide.
+    ``f"{name:<18}"`` counts characters, and a Chinese character is two columns wide. ``align`` is "<"
+    (spaces on the right, like ``:<``) or ">" (on the left, like ``:>``).
     """
-    return text + " " * max(0, width - display_width(text))
+    spaces = " " * max(0, width - display_width(text))
+    if align not in ("<", ">"):
+        raise ValueError(f"align={align!r}: use '<' (text on the left) or '>' (text on the right)")
+    return text + spaces if align == "<" else spaces + text

@@ -96,6 +96,9 @@ def test_pad_counts_a_chinese_character_as_two_columns():
     assert lookup.display_width("ink") == 3 and lookup.display_width("墨色") == 4
     assert lookup.pad("墨色", 6) == "墨色  " and lookup.pad("ink", 6) == "ink   "
     assert lookup.pad("a long name", 4) == "a long name"  # never cut
+    assert lookup.pad("墨色", 6, ">") == "  墨色" and lookup.pad("ink", 6, ">") == f"{'ink':>6}"
+    with pytest.raises(ValueError, match="align"):
+        lookup.pad("ink", 6, "^")
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
