@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import nbformat
+from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -16,10 +17,26 @@ def notebook_paths() -> list[Path]:
     return sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
 
 
+class QuietShutdownKernelManager(AsyncKernelManager):
+    """A kernel manager that does not interrupt the kernel it is about to shut down.
+
+    jupyter_client sends SIGINT before its shutdown request, in case the kernel is busy. A kernel whose
+    cells have all run is idle, and if the signal lands while it answers a last message it logs
+    "ERROR | KeyboardInterrupt caught in kernel." into the build log of a notebook that succeeded. An
+    interrupt while cells run (a cell past the timeout) still goes through.
+    """
+
+    async def _async_interrupt_kernel(self) -> None:
+        if self.shutting_down:
+            return
+        await super()._async_interrupt_kernel()
+
+
 def execute(path: Path, timeout: int = 1800) -> nbformat.NotebookNode:
     """Run every cell top to bottom in a fresh kernel, from the notebooks/ folder."""
     nb = nbformat.read(path, as_version=4)
-    NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
+    NotebookClient(nb, timeout=timeout, kernel_name="python3", kernel_manager_class=QuietShutdownKernelManager,
+                   resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
     return nb
 
 
