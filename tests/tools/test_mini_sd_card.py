@@ -58,7 +58,7 @@ def test_the_vae_paragraph_says_what_it_trained_on_and_what_the_palette_only_sta
     text = r.vae_paragraph(vae)
     assert "9,000 steps on digits in allowed palette pairs" in text and "75% of each batch" in text
     assert "blue on white 29.5 dB, ink read right 100%" in text and "After its first" not in text
-    vae["palette_only"] = dict(steps=9000, held_out_pairs={"blue on white": dict(psnr_db=18.7, ink_read_right=0.0)})
+    vae["palette_only"] = dict(held_out_pairs={"blue on white": dict(psnr_db=18.7, ink_read_right=0.0)})
     assert "After its first 9,000 steps, on allowed palette pairs only, the same round trips gave blue on white " \
            "18.7 dB, ink read right 0%" in r.vae_paragraph(vae)
     assert "trained on the allowed palette pairs only" in r.vae_paragraph(dict(steps=9000, cycles=[]))

@@ -62,21 +62,24 @@ def vae_paragraph(vae: dict) -> str:
             f"digits in each held-out pair: {vae_pairs_text(vae)}.")
 
 
+def palette_only_steps(vae: dict) -> int:
+    """The VAE's first steps, on allowed palette pairs only: every step before its random-colour cycles."""
+    return vae["steps"] - sum(c["steps"] for c in vae.get("cycles", []))
+
+
 def palette_only_text(vae: dict) -> str:
     """The same round trips measured on the VAE as it was after its palette-only steps, where the report had them."""
     before = vae.get("palette_only")
     if not before:
         return ""
-    return (f" After its first {before['steps']:,} steps, on allowed palette pairs only, the same round trips gave "
+    return (f" After its first {palette_only_steps(vae):,} steps, on allowed palette pairs only, the same round trips gave "
             f"{vae_pairs_text(before)}: an autoencoder encodes well only the kind of picture it trained on, which is "
             "why the random-colour cycles follow.")
 
 
 def vae_data_text(vae: dict) -> str:
-    cycles = vae.get("cycles", [])
-    first = vae["steps"] - sum(c["steps"] for c in cycles)
-    text = f"{first:,} steps on digits in allowed palette pairs"
-    for c in cycles:
+    text = f"{palette_only_steps(vae):,} steps on digits in allowed palette pairs"
+    for c in vae.get("cycles", []):
         text += (f", then {c['steps']:,} steps (a new warm-up and cosine cycle) with "
                  f"{c.get('random_colour_fraction', 0):.0%} of each batch in random sRGB colours, uniform in the "
                  "colour cube and at least 0.3 apart, the rest in allowed palette pairs")

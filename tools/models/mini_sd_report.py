@@ -146,10 +146,9 @@ def main() -> None:
         if args.palette_only_vae:
             from diffusers import AutoencoderKL
 
-            steps = figures["vae"]["steps"] - sum(c["steps"] for c in figures["vae"].get("cycles", []))
             before = AutoencoderKL.from_pretrained(args.palette_only_vae, dtype=torch.float32)
             figures["vae"]["palette_only"] = dict(
-                steps=steps, held_out_pairs=held_out_pair_round_trips(before, pretrained.digit_classifier()))
+                held_out_pairs=held_out_pair_round_trips(before, pretrained.digit_classifier()))
         (pretrained.SHIPPED / "mini-sd" / "figures.json").write_text(json.dumps(figures, indent=1))
     write_card(figures)
     print(json.dumps({k: v for k, v in figures.items() if k != "loss_curves"}, indent=1))
