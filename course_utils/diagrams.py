@@ -39,7 +39,8 @@ def stable_diffusion_flows(num_inference_steps: int):
     """Stable Diffusion's two flows as one figure: training (top row) and sampling (bottom row).
 
     Training encodes an image, noises its latent at a random timestep and scores the UNet's noise
-    prediction; sampling starts from a pure-noise latent, loops UNet + scheduler, then decodes.
+    prediction; sampling starts from a Gaussian-noise latent (in place of x_T, which for SD v1 still
+    holds a trace of the image), loops UNet + scheduler, then decodes.
 
     Args:
         num_inference_steps: how many times the sampling loop runs; shown in the bottom row.
@@ -49,7 +50,8 @@ def stable_diffusion_flows(num_inference_steps: int):
         "image", "VAE encoder\n→ latent x₀", "add noise ε\nat random t", "UNet(xₜ, t, text)\n→ ε̂", "loss\n‖ε − ε̂‖²"],
         "#cde4f7")
     draw_flow(bottom, f"Sampling: start from noise, remove a little at each of {num_inference_steps} steps", [
-        "prompt → CLIP\ntext encoder", "pure noise\nlatent x_T", f"UNet + scheduler\n(loop ×{num_inference_steps})",
+        "prompt → CLIP\ntext encoder", "Gaussian noise\n(in place of x_T)",
+        f"UNet + scheduler\n(loop ×{num_inference_steps})",
         "clean latent\nx₀", "VAE decoder\n→ image"], "#f7e3cd")
     fig.tight_layout()
     return fig

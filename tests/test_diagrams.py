@@ -9,7 +9,7 @@ from matplotlib.text import Annotation, Text  # noqa: E402
 from course_utils import diagrams  # noqa: E402
 
 TRAINING = ["image", "VAE encoder\n→ latent x₀", "add noise ε\nat random t", "UNet(xₜ, t, text)\n→ ε̂", "loss\n‖ε − ε̂‖²"]
-SAMPLING = ["prompt → CLIP\ntext encoder", "pure noise\nlatent x_T", "UNet + scheduler\n(loop ×37)", "clean latent\nx₀",
+SAMPLING = ["prompt → CLIP\ntext encoder", "Gaussian noise\n(in place of x_T)", "UNet + scheduler\n(loop ×37)", "clean latent\nx₀",
             "VAE decoder\n→ image"]
 
 

@@ -81,17 +81,22 @@ def check_ddim_scheduler_step(ddim_step_fn) -> bool | None:
     """``ddim_step_fn(scheduler, noise_pred, t, sample)`` → ``(prev_sample, pred_original_sample)``.
 
     The learner finds t_prev, ᾱ_t and ᾱ_prev from a ``DDIMScheduler`` with SD v1.5's settings (after
-    ``set_timesteps(12)``) and must match ``DDIMScheduler.step(..., eta=0)`` at the first, a middle and
-    the last step. Typical mistakes are named: ``alphas`` for ``alphas_cumprod``, t_prev off by one (no
-    integer division), clamping x̂₀ although ``clip_sample`` is False, the last step's ᾱ_prev.
+    ``set_timesteps(12)``, then ``set_timesteps(7)``) and must match ``DDIMScheduler.step(..., eta=0)`` at
+    the first, a middle and the last step of each. Typical mistakes are named: ``alphas`` for
+    ``alphas_cumprod``, t_prev off by one (no integer division), clamping x̂₀ although ``clip_sample`` is
+    False, the last step's ᾱ_prev.
     """
     from diffusers import DDIMScheduler
 
     def test():
         scheduler = DDIMScheduler(**SD15_BETAS, clip_sample=False, set_alpha_to_one=False, steps_offset=1)
-        scheduler.set_timesteps(DDIM_STEPS)
         generator = torch.Generator().manual_seed(0)
-        for timestep in scheduler.timesteps[[0, DDIM_STEPS // 2, -1]]:  # 0-d tensors, as a loop over timesteps gives them
+        # 12 steps as in the notebook, then 7, where 1000 / 7 rounds (143) differently from 1000 // 7 (142)
+        # and no step size learnt by heart for 12 fits.
+        for num_steps, index in ((DDIM_STEPS, 0), (DDIM_STEPS, DDIM_STEPS // 2), (DDIM_STEPS, -1),
+                                 (7, 0), (7, 3), (7, -1)):
+            scheduler.set_timesteps(num_steps)
+            timestep = scheduler.timesteps[index]  # a 0-d tensor, as a loop over timesteps gives it
             sample = torch.randn(2, 4, 8, 8, generator=generator)  # x_t, (B, 4, h, w)
             noise_pred = torch.randn(2, 4, 8, 8, generator=generator)  # ε̂
             expected = scheduler.step(noise_pred, timestep, sample, eta=0.0)

@@ -35,6 +35,23 @@ def check_timestep_embedding(embedding_fn) -> bool | None:
     return run_check(t("the sinusoidal timestep embedding"), test)
 
 
+def timestep_draws_hint(timesteps, num_train_timesteps: int) -> str | None:
+    """What is wrong with a large batch of training timesteps (uniform over 0 … T − 1), or None when they look right."""
+    last = num_train_timesteps - 1
+    if timesteps.min() < 0 or timesteps.max() > last:
+        return t("timesteps must lie in 0 … {last} (the scheduler's num_train_timesteps is {num_train_timesteps}).",
+                 last=last, num_train_timesteps=num_train_timesteps)
+    if timesteps.max() < last:
+        return (t("among {n:,} draws not one t = {last}: torch.randint's upper bound is exclusive, so randint(0, "
+                  "{last}) never draws the noisiest step.", n=len(timesteps), last=last)
+                + t(" Use num_train_timesteps as the bound."))
+    if timesteps.min() > 0:
+        return t("among {n:,} draws not one t = 0: draw every t from 0 to {last}.", n=len(timesteps), last=last)
+    if abs(timesteps.float().mean().item() - last / 2) > 0.05 * num_train_timesteps:
+        return t("the timesteps are not uniform over 0 … T − 1: every step should be equally likely.")
+    return None
+
+
 def check_noising_step(noising_step_fn) -> bool | None:
     """``noising_step_fn(clean_images, noise_scheduler)`` → ``(noisy_images, noise, timesteps)``.
 
@@ -63,6 +80,19 @@ def check_noising_step(noising_step_fn) -> bool | None:
         assert 0 <= timesteps.min() and timesteps.max() < 1000, t("timesteps must lie in [0, 999].")
         assert len(timesteps.unique()) > 1, t("draw a random timestep per image, not one for the whole batch.")
         assert_close(noisy_images, scheduler.add_noise(clean_images, noise, timesteps), "noisy_images")
+        # Many tiny images: every t from 0 to T − 1 must turn up, for a schedule of 1000 steps and one of 500.
+        for num_train_timesteps in (1000, 500):
+            scheduler = DDPMScheduler(num_train_timesteps=num_train_timesteps, beta_schedule="squaredcos_cap_v2")
+            tiny = torch.zeros(20_000, 1, 2, 2)  # (B, 1, 2, 2): 20,000 draws for the price of a few
+            try:
+                timesteps = torch.as_tensor(noising_step_fn(tiny, scheduler)[2]).long()
+            except IndexError:  # add_noise indexes alphas_cumprod, which has num_train_timesteps entries
+                raise AssertionError(t("timesteps must lie in 0 … {last} (the scheduler's num_train_timesteps is "
+                                       "{num_train_timesteps}).", last=num_train_timesteps - 1,
+                                       num_train_timesteps=num_train_timesteps)
+                                     + t(" Use num_train_timesteps as the bound.")) from None
+            hint = timestep_draws_hint(timesteps, num_train_timesteps)
+            assert hint is None, hint
 
     return run_check(t("the noising step"), test)
 

@@ -136,6 +136,15 @@ def check_x0_and_noise_from_velocity(recover_fn) -> bool | None:
                 for mine, right, mistaken in zip(got, (x0, noise), wrong):  # x₀, then ε
                     if not matches(mine, right, atol=1e-4) and matches(mine, mistaken, atol=1e-4):
                         raise AssertionError(hint)
+            abar = _per_sample(scheduler.alphas_cumprod, timesteps)
+            divided = (sample - (1 - abar).sqrt() * got[1]) / abar.sqrt()  # x₀ solved from x_t with the learner's ε
+            if not matches(got[0], x0, atol=1e-4) and matches(got[0], divided, atol=1e-4):
+                smallest = scheduler.alphas_cumprod[timesteps].min().item()
+                raise AssertionError(t("x₀ = (x_t − √(1−ᾱ)·ε) / √ᾱ is right on paper, but at t = 999 the {kind} "
+                                       "schedule has ᾱ = {abar:.1e}, and dividing by √ᾱ multiplies float32's "
+                                       "rounding error by {gain:.0e}. Combine x_t and v without a division: "
+                                       "(√ᾱ, √(1−ᾱ)) and (−√(1−ᾱ), √ᾱ) are the rows of a rotation.",
+                                       kind=kind, abar=smallest, gain=smallest ** -0.5))
             assert_close(got[0], x0, t("x₀ ({kind} schedule)", kind=kind), atol=1e-4)
             assert_close(got[0], library_x0, t("x₀ against DDPMScheduler.step ({kind} schedule)", kind=kind),
                          atol=1e-4)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import math
+from unittest import mock
 
 import torch
 import torch.nn.functional as F
@@ -83,6 +84,12 @@ class _DoItByHand:
                                "attn.to_q, attn.to_k, attn.to_v, attn.heads and attn.to_out."))
 
 
+def _fused_attention_refused(*args, **kwargs):
+    """Stands in for ``F.scaled_dot_product_attention`` while the learner's function runs."""
+    raise AssertionError(t("F.scaled_dot_product_attention does the √d, the softmax and the weighted sum for you, and "
+                           "it is what the check compares with: write softmax(QKᵀ/√d)·V yourself."))
+
+
 def _cross_attention(attn, hidden_states, context, *, heads=None, scale=None, softmax_dim=-1,
                      transpose_heads=True, output_projection=True):
     """The module's output by hand, or one of the usual slips (each keyword changes one step)."""
@@ -107,7 +114,8 @@ def check_cross_attention(cross_attention_fn) -> bool | None:
 
     The check builds ``Attention(query_dim=64, cross_attention_dim=48, heads=4, dim_head=16)`` with random
     weights, runs the module itself (diffusers' processor, ``F.scaled_dot_product_attention``) for the
-    reference, and hands the learner a copy of the same weights whose processor refuses to run. It
+    reference, and hands the learner a copy of the same weights whose processor refuses to run;
+    ``F.scaled_dot_product_attention`` refuses too while the learner's function runs. It
     recognises the usual slips: no 1/√d, the width of all heads in place of one head's, the softmax over
     the queries instead of the tokens, heads split without the transpose, and a missing output projection.
     """
@@ -124,7 +132,8 @@ def check_cross_attention(cross_attention_fn) -> bool | None:
             expected = attn(hidden_states, encoder_hidden_states=context)  # (B, 16, 64): diffusers' own
             theirs = copy.deepcopy(attn)
             theirs.set_processor(_DoItByHand())
-            got = cross_attention_fn(theirs, hidden_states.clone(), context.clone())
+            with mock.patch.object(F, "scaled_dot_product_attention", _fused_attention_refused):
+                got = cross_attention_fn(theirs, hidden_states.clone(), context.clone())
 
             def slip(**change):
                 return matches(got, _cross_attention(attn, hidden_states, context, **change), atol=1e-4)

@@ -9,7 +9,8 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from course_utils.checks.verdicts import assert_close, run_check
+from course_utils.checks.class_conditioned_unet import timestep_draws_hint
+from course_utils.checks.verdicts import assert_close, matches, run_check
 from course_utils.i18n.lookup import t
 
 
@@ -53,6 +54,9 @@ def check_warmup_cosine(multiplier_fn) -> bool | None:
     return run_check(t("warm-up + cosine learning-rate schedule"), test)
 
 
+ZERO_SHOT_TEXT_LENGTHS = torch.tensor([0.2, 6.0, 0.5, 4.0, 0.3, 9.0])  # one factor per class caption (6 classes)
+
+
 def check_zero_shot(classify_fn) -> bool | None:
     """``classify_fn(image_embeds (N, D), class_text_embeds (C, D))`` → class ids (N,) = CLIP's logits_per_image argmax."""
     from course_utils.mini_sd.mini_clip import image_embeds, text_embeds
@@ -62,7 +66,11 @@ def check_zero_shot(classify_fn) -> bool | None:
         input_ids, pixel_values = _clip_batch(torch.Generator().manual_seed(1))
         with torch.no_grad():
             expected = model(input_ids=input_ids, pixel_values=pixel_values).logits_per_image.argmax(dim=1)
-            got = classify_fn(image_embeds(model, pixel_values), text_embeds(model, input_ids))
+            # Embeddings of very different lengths, as real ones can be: only the direction may decide,
+            # so a plain dot product (or normalising the images alone) picks other classes.
+            text = text_embeds(model, input_ids) * ZERO_SHOT_TEXT_LENGTHS[:, None]  # (C, D)
+            image = image_embeds(model, pixel_values) * ZERO_SHOT_TEXT_LENGTHS.flip(0)[:, None]  # (N, D)
+            got = classify_fn(image, text)
         got = torch.as_tensor(got)
         assert got.shape == expected.shape, t("return one class id per image, shape {shape}.",
                                               shape=tuple(expected.shape))
@@ -95,18 +103,8 @@ def _reference_loss(unet, scheduler, latents, caption_states, timesteps, noise, 
 
 def _draws_hint(timesteps, dropped, drop_prob: float, num_train_timesteps: int) -> str | None:
     """What is wrong with a large batch's random draws, or None when they look right."""
-    last = num_train_timesteps - 1
-    if timesteps.min() < 0 or timesteps.max() > last:
-        return t("timesteps must lie in 0 … {last} (the scheduler's num_train_timesteps is {num_train_timesteps}).",
-                 last=last, num_train_timesteps=num_train_timesteps)
-    if timesteps.max() < last:
-        return (t("among {n:,} draws not one t = {last}: torch.randint's upper bound is exclusive, so randint(0, "
-                  "{last}) never draws the noisiest step.", n=len(timesteps), last=last)
-                + t(" Use num_train_timesteps as the bound."))
-    if timesteps.min() > 0:
-        return t("among {n:,} draws not one t = 0: draw every t from 0 to {last}.", n=len(timesteps), last=last)
-    if abs(timesteps.float().mean().item() - last / 2) > 0.05 * num_train_timesteps:
-        return t("the timesteps are not uniform over 0 … T − 1: every step should be equally likely.")
+    if (hint := timestep_draws_hint(timesteps, num_train_timesteps)) is not None:
+        return hint
     share = dropped.float().mean().item()
     if share in (0.0, 1.0):
         return t("{share:.0%} of the captions were dropped: draw once per example (torch.rand(B) < drop_prob), "
@@ -135,22 +133,27 @@ def check_training_step(step_fn) -> bool | None:
         generator = torch.Generator().manual_seed(0)
         caption_states = torch.randn(11, 77, 16, generator=generator)  # (10 captions + "", 77, D)
         empty_id, drop_prob = 10, 0.1
+        small_drop_prob = 0.5  # in the small batch, so that some of its 16 captions are surely dropped
         for prediction_type in ("epsilon", "v_prediction"):
             scheduler = DDPMScheduler(beta_start=0.00085, beta_end=0.012, beta_schedule="scaled_linear",
                                       prediction_type=prediction_type)
-            latents = torch.randn(6, 4, 8, 8, generator=generator)  # (B, 4, h, w) clean scaled latents
-            caption_ids = torch.arange(6)  # (B,) rows of caption_states
+            latents = torch.randn(16, 4, 8, 8, generator=generator)  # (B, 4, h, w) clean scaled latents
+            caption_ids = torch.arange(16) % 10  # (B,) rows of caption_states
             with torch.no_grad():
                 loss, timesteps, noise, used_ids = step_fn(unet, scheduler, latents, caption_ids, caption_states,
-                                                           empty_id, torch.Generator().manual_seed(1), drop_prob)
+                                                           empty_id, torch.Generator().manual_seed(1), small_drop_prob)
                 assert isinstance(loss, torch.Tensor) and loss.ndim == 0, t("return the loss as a 0-d tensor first.")
                 timesteps, used_ids = torch.as_tensor(timesteps).long(), torch.as_tensor(used_ids).long()
-                assert timesteps.shape == (6,) and used_ids.shape == (6,) and noise.shape == latents.shape, (
+                assert timesteps.shape == (16,) and used_ids.shape == (16,) and noise.shape == latents.shape, (
                     t("return one timestep and one caption id per example, and noise shaped like the latents."))
                 kept = used_ids != empty_id
                 assert torch.equal(used_ids[kept], caption_ids[kept]), (
                     t("a caption that is not dropped must stay the example's own caption id."))
                 expected = _reference_loss(unet, scheduler, latents, caption_states, timesteps, noise, used_ids)
+                undropped = _reference_loss(unet, scheduler, latents, caption_states, timesteps, noise, caption_ids)
+            if (~kept).any() and matches(loss, undropped, atol=1e-6) and not matches(loss, expected, atol=1e-6):
+                raise AssertionError(t("the UNet saw every example's own caption: feed it the captions after "
+                                       "dropout, caption_states[used_ids], so the dropped ones really are empty."))
             target = (t("ε (the noise)") if prediction_type == "epsilon"
                       else "v = √ᾱ_t ε − √(1 − ᾱ_t) z (scheduler.get_velocity)")  # a formula: the same in every language
             assert_close(loss, expected, t("the loss with prediction_type={prediction_type!r}, whose target is {target}",

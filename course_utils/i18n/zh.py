@@ -42,6 +42,10 @@ ZH = {
     "after {steps} steps: mean {mean:+.3f}, std {std:.3f} (pure noise has mean 0, std 1)":
         "{steps} 步之后：均值 {mean:+.3f}，标准差 {std:.3f}（纯噪声的均值为 0，标准差为 1）",
     "correlation of x_999 with the photo: {correlation:+.3f}": "x_999 与照片的相关系数：{correlation:+.3f}",
+    "√ᾱ_999 = {signal:.4f}: correlation of x_999 with the photo {raw:.3f}, after 16×16 averaging {averaged:.3f} "
+    "(pure noise, averaged: {baseline:+.3f}); mean of 32 draws":
+        "√ᾱ_999 = {signal:.4f}：x_999 与照片的相关系数 {raw:.3f}，16×16 块平均后 {averaged:.3f}"
+        "（纯噪声同样平均后：{baseline:+.3f}）；32 次抽样的平均",
     "make_betas_by_hand == DDPMScheduler.betas == schedules.make_betas for {kinds}":
         "make_betas_by_hand == DDPMScheduler.betas == schedules.make_betas，对 {kinds} 均成立",
     "largest |ᾱ from betas − f(t)/f(0)| before the last step: {largest:.1e}; last step: {last:.1e} (capped β) "
@@ -470,6 +474,7 @@ ZH = {
         "从同一份纯噪声出发：一步跳到 x̂₀（上），采样 {steps} 步（下）",
     "x_0, {k}×{k} averages": "x_0，{k}×{k} 块平均",
     "x_999, {k}×{k} averages": "x_999，{k}×{k} 块平均",
+    "pure noise, {k}×{k} averages": "纯噪声，{k}×{k} 块平均",
     "seed {seed}": "种子 {seed}",
     "seed {seed}, generator reused": "种子 {seed}，生成器再次使用",
     "strength {strength}: n_run={n_run}, from t={t}": "强度 {strength}：n_run={n_run}，从 t={t} 开始",
@@ -935,6 +940,15 @@ ZH = {
     "the module itself is switched off inside the check: compute the output from attn.to_q, attn.to_k, attn.to_v, "
     "attn.heads and attn.to_out.":
         "检查时模块本身被关掉了：请用 attn.to_q、attn.to_k、attn.to_v、attn.heads 和 attn.to_out 算出输出。",
+    "F.scaled_dot_product_attention does the √d, the softmax and the weighted sum for you, and it is what the check "
+    "compares with: write softmax(QKᵀ/√d)·V yourself.":
+        "F.scaled_dot_product_attention 替你做了 √d、softmax 和加权求和，而检查正是拿它来比对的：请自己写出 softmax(QKᵀ/√d)·V。",
+    "x₀ = (x_t − √(1−ᾱ)·ε) / √ᾱ is right on paper, but at t = 999 the {kind} schedule has ᾱ = {abar:.1e}, and "
+    "dividing by √ᾱ multiplies float32's rounding error by {gain:.0e}. Combine x_t and v without a division: "
+    "(√ᾱ, √(1−ᾱ)) and (−√(1−ᾱ), √ᾱ) are the rows of a rotation.":
+        "x₀ = (x_t − √(1−ᾱ)·ε) / √ᾱ 在公式上是对的，但在 t = 999 时 {kind} 调度的 ᾱ = {abar:.1e}，除以 √ᾱ "
+        "会把 float32 的误差放大 {gain:.0e} 倍。请不用除法，直接组合 x_t 和 v："
+        "(√ᾱ, √(1−ᾱ)) 与 (−√(1−ᾱ), √ᾱ) 是一个正交变换的两行。",
     "the scores must be divided by √d before the softmax; without it the softmax is far too peaked.":
         "在 softmax 之前，分数必须除以 √d；不除的话，softmax 的分布会过于尖锐。",
     "d is one head's width (inner_dim / heads = {inner_dim} / 4 = {d}), not the width of all heads together: split "
@@ -1030,6 +1044,9 @@ ZH = {
         "请为每个样本返回一个时间步和一个描述文本 id，并返回与潜变量形状相同的噪声。",
     "a caption that is not dropped must stay the example's own caption id.":
         "没有被丢弃的描述文本必须保持为该样本自己的描述文本 id。",
+    "the UNet saw every example's own caption: feed it the captions after dropout, caption_states[used_ids], so the "
+    "dropped ones really are empty.":
+        "UNet 看到的是每个样本自己的描述文本：要把丢弃之后的描述文本 caption_states[used_ids] 交给它，被丢弃的才真的是空的。",
     "ε (the noise)": "ε（噪声）",
     "the loss with prediction_type={prediction_type!r}, whose target is {target}":
         "prediction_type={prediction_type!r} 时的损失（其目标是 {target}）",

@@ -45,6 +45,9 @@ WRONG = {
     "clamps x̂₀": (lambda s, e, t, x: ddim_step(s, e, t, x, clip=True), "clip_sample=False"),
     "ᾱ_prev = 1 at the end": (lambda s, e, t, x: ddim_step(s, e, t, x, final=torch.tensor(1.0)), "not 1"),
     "wraps around": (wrap_around, "wraps around"),
+    "rounds T/N": (lambda s, e, t, x: ddim_step(s, e, t, x, step=round(s.config.num_train_timesteps / s.num_inference_steps)),
+                   "off by one"),  # 83 for 12 steps (right by luck), 143 for 7 (not 142)
+    "step of 83 by heart": (lambda s, e, t, x: ddim_step(s, e, t, x, step=83), "x_t_prev at t"),
     "only x_t_prev": (lambda s, e, t, x: ddim_step(s, e, t, x)[0], "two tensors"),
     "swapped outputs": (lambda s, e, t, x: ddim_step(s, e, t, x)[::-1], "x̂₀ at t"),
 }

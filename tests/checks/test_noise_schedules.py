@@ -62,6 +62,12 @@ def squares_instead_of_roots(sample, velocity, timesteps, alphas_cumprod):
     return abar * sample - (1 - abar) * velocity, (1 - abar) * sample + abar * velocity
 
 
+def noise_first_then_divide(sample, velocity, timesteps, alphas_cumprod):
+    abar = abar_at(alphas_cumprod, timesteps)
+    noise = (1 - abar).sqrt() * sample + abar.sqrt() * velocity
+    return (sample - (1 - abar).sqrt() * noise) / abar.sqrt(), noise  # right on paper; float32 at t = 999 is not
+
+
 def one_tensor(sample, velocity, timesteps, alphas_cumprod):
     return right(sample, velocity, timesteps, alphas_cumprod)[0]
 
@@ -96,6 +102,7 @@ def test_an_untouched_stub_is_not_attempted(capsys):
     (without_the_per_sample_shape, "RuntimeError"),
     (squares_instead_of_roots, "differs from the library"),
     (one_tensor, "return two tensors"),
+    (noise_first_then_divide, "without a division"),
 ])
 def test_each_usual_wrong_answer_fails_with_its_hint(wrong, hint, capsys):
     assert check(wrong) is False

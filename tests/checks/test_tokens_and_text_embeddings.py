@@ -28,7 +28,7 @@ def cross_attention(attn, hidden_states, context, *, scale_by="head", softmax_di
 
 
 def with_sdpa(attn, hidden_states, context):
-    """Also right: PyTorch's fused attention on hand-split heads."""
+    """PyTorch's fused attention on hand-split heads: it skips the √d and the softmax the exercise is about."""
     batch, n_queries, _ = hidden_states.shape
     q, k, v = (x.view(batch, x.shape[1], attn.heads, -1).transpose(1, 2)
                for x in (attn.to_q(hidden_states), attn.to_k(context), attn.to_v(context)))
@@ -44,8 +44,13 @@ def one_head(attn, hidden_states, context):
 
 def test_the_right_answer_passes(capsys):
     assert tokens_and_text_embeddings.check_cross_attention(cross_attention) is True
-    assert tokens_and_text_embeddings.check_cross_attention(with_sdpa) is True
     assert "correct" in capsys.readouterr().out
+
+
+def test_the_fused_attention_is_refused(capsys):
+    assert tokens_and_text_embeddings.check_cross_attention(with_sdpa) is False
+    assert "write softmax(QKᵀ/√d)·V yourself" in capsys.readouterr().out
+    assert F.scaled_dot_product_attention.__name__ == "scaled_dot_product_attention"  # put back after the check
 
 
 @pytest.mark.parametrize("wrong, hint", [

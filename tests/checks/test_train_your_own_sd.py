@@ -32,15 +32,23 @@ def test_zero_shot_check():
     def unnormalised(image_embeds, text_embeds):
         return (image_embeds @ text_embeds.T).argmax(dim=1)
 
+    def images_only(image_embeds, text_embeds):
+        return (F.normalize(image_embeds, dim=-1) @ text_embeds.T).argmax(dim=1)
+
+    def texts_only(image_embeds, text_embeds):
+        return (image_embeds @ F.normalize(text_embeds, dim=-1).T).argmax(dim=1)
+
     assert train_your_own_sd.check_zero_shot(right) is True
     assert train_your_own_sd.check_zero_shot(lambda i, t: torch.zeros(len(i), dtype=torch.long)) is False
     assert train_your_own_sd.check_zero_shot(stub) is None
-    assert train_your_own_sd.check_zero_shot(unnormalised) in (True, False)  # may agree by chance; must not raise
+    assert train_your_own_sd.check_zero_shot(unnormalised) is False
+    assert train_your_own_sd.check_zero_shot(images_only) is False
+    assert train_your_own_sd.check_zero_shot(texts_only) is True  # an image's length never changes its argmax
 
 
 def training_step(unet, scheduler, latents, caption_ids, caption_states, empty_id, generator, drop_prob,
                   *, t_high=None, drop_below=True, target="scheduler", noise_fn=torch.randn, per_example=True,
-                  use_generator=True):
+                  use_generator=True, unet_sees="used_ids"):
     """The right training step, or (through the keywords) one of the usual wrong ones."""
     g = dict(generator=generator) if use_generator else {}
     batch = len(latents)
@@ -51,7 +59,8 @@ def training_step(unet, scheduler, latents, caption_ids, caption_states, empty_i
     dropped = draws < drop_prob if drop_below else draws > drop_prob
     used_ids = torch.where(dropped, torch.tensor(empty_id), caption_ids)
     noisy = scheduler.add_noise(latents, noise, timesteps)
-    prediction = unet(noisy, timesteps, encoder_hidden_states=caption_states[used_ids]).sample
+    seen = used_ids if unet_sees == "used_ids" else caption_ids
+    prediction = unet(noisy, timesteps, encoder_hidden_states=caption_states[seen]).sample
     velocity = scheduler.config.prediction_type == "v_prediction" and target == "scheduler"
     goal = scheduler.get_velocity(latents, noise, timesteps) if velocity else noise
     return F.mse_loss(prediction, goal), timesteps, noise, used_ids
@@ -64,6 +73,7 @@ def training_step(unet, scheduler, latents, caption_ids, caption_states, empty_i
     (dict(noise_fn=torch.rand), "torch.randn"),
     (dict(per_example=False), "once per example"),
     (dict(use_generator=False), "generator"),
+    (dict(unet_sees="caption_ids"), "caption_states[used_ids]"),
 ])
 def test_training_step_check_names_the_usual_mistakes(mistake, hint, capsys):
     assert train_your_own_sd.check_training_step(training_step) is True

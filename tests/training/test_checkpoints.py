@@ -273,21 +273,30 @@ def test_bad_labels_and_models_name_the_fix():
         training.train_class_conditioned(model, (images, labels[:5]), **settings)
 
 
+def noising_step(clean_images, noise_scheduler, *, noise_fn=torch.randn_like, high=None, low=0):
+    """The right noising step, or (through the keywords) one of the usual wrong ones."""
+    noise = noise_fn(clean_images)
+    high = noise_scheduler.config.num_train_timesteps if high is None else high
+    timesteps = torch.randint(low, high, (clean_images.shape[0],))
+    return noise_scheduler.add_noise(clean_images, noise, timesteps), noise, timesteps
+
+
 def test_check_noising_step_accepts_randn_and_rejects_rand(capsys):
-    def solution(clean_images, noise_scheduler):
-        noise = torch.randn_like(clean_images)
-        timesteps = torch.randint(0, 1000, (clean_images.shape[0],))
-        return noise_scheduler.add_noise(clean_images, noise, timesteps), noise, timesteps
-
-    def uniform(clean_images, noise_scheduler):
-        noise = torch.rand_like(clean_images)
-        timesteps = torch.randint(0, 1000, (clean_images.shape[0],))
-        return noise_scheduler.add_noise(clean_images, noise, timesteps), noise, timesteps
-
     def stub(clean_images, noise_scheduler):
         raise NotImplementedError
 
-    assert class_conditioned_unet.check_noising_step(solution) is True
-    assert class_conditioned_unet.check_noising_step(uniform) is False
+    assert class_conditioned_unet.check_noising_step(noising_step) is True
+    assert class_conditioned_unet.check_noising_step(lambda x, s: noising_step(x, s, noise_fn=torch.rand_like)) is False
     assert "torch.rand_like (uniform)" in capsys.readouterr().out
     assert class_conditioned_unet.check_noising_step(stub) is None
+
+
+@pytest.mark.parametrize("mistake, hint", [
+    (dict(high=999), "upper bound is exclusive"),  # randint(0, 999) never draws t = 999
+    (dict(high=1000), "num_train_timesteps is 500"),  # 1000 learnt by heart instead of the scheduler's own T
+    (dict(high=10), "upper bound is exclusive"),
+    (dict(low=1), "not one t = 0"),
+], ids=["never-999", "hard-coded-1000", "only-small-t", "never-0"])
+def test_check_noising_step_needs_every_timestep(mistake, hint, capsys):
+    assert class_conditioned_unet.check_noising_step(lambda x, s: noising_step(x, s, **mistake)) is False
+    assert hint in capsys.readouterr().out
