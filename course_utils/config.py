@@ -2,7 +2,7 @@
 
 ``COURSE_MODE`` picks between ``full`` (real SD v1.5 weights and Fashion-MNIST from the hub)
 and ``mini`` (offline: a miniature Stable Diffusion with SD v1's design, trained by the course
-on 5,000 real handwritten digits and shipped inside the package). ``smoke``, the offline mode's
+on 4,500 of 5,000 real handwritten digits and shipped inside the package). ``smoke``, the offline mode's
 former name, still works and means ``mini``. ``auto`` (the default) picks full on a GPU that can
 reach the hub (or has SD v1.5 cached), else mini. Only the model ids, the data source and a few
 sizes differ between modes, never the teaching code.
@@ -292,7 +292,8 @@ def banner(mode: str | None = None) -> str:
     if resolved == "mini":
         lines.append(t("MINI MODE: a miniature Stable Diffusion with SD v1's design (CLIP text encoder, VAE x8 "
                        "with 4 latent channels, UNet with cross-attention, 77-token prompts), trained by this "
-                       "course on 5,000 real handwritten digits (MNIST) and shipped with it. It draws 64x64 "
+                       "course on 4,500 of 5,000 real handwritten digits (MNIST; the other 500 are kept for "
+                       "testing) and shipped with it. It draws 64x64 "
                        "digits in an ink colour on a background colour (\"a red seven on a blue background\"), "
                        "not photos; notebook 02 uses the same digits, white on black, in place of Fashion-MNIST."))
     text = "\n".join(lines)

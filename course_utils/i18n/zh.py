@@ -22,11 +22,11 @@ ZH = {
         "没有 GPU：在 Colab 中依次选择“代码执行程序 > 更改运行时类型 > T4 GPU”，然后重新运行本单元。"
         "完整模式也能在 CPU 上运行，但每张图要花几分钟。",
     "MINI MODE: a miniature Stable Diffusion with SD v1's design (CLIP text encoder, VAE x8 with 4 latent channels, "
-    "UNet with cross-attention, 77-token prompts), trained by this course on 5,000 real handwritten digits (MNIST) "
-    "and shipped with it. It draws 64x64 digits in an ink colour on a background colour (\"a red seven on a blue "
+    "UNet with cross-attention, 77-token prompts), trained by this course on 4,500 of 5,000 real handwritten digits (MNIST; "
+    "the other 500 are kept for testing) and shipped with it. It draws 64x64 digits in an ink colour on a background colour (\"a red seven on a blue "
     "background\"), not photos; notebook 02 uses the same digits, white on black, in place of Fashion-MNIST.":
         "迷你模式：一个与 SD v1 设计相同的微型 Stable Diffusion（CLIP 文本编码器、缩小 8 倍且有 4 个潜在通道的 VAE、"
-        "带交叉注意力的 UNet、77 个词元的提示词），由本课程在 5,000 张真实手写数字（MNIST）上训练，并随课程一同发布。"
+        "带交叉注意力的 UNet、77 个词元的提示词），由本课程在 5,000 张真实手写数字（MNIST）中的 4,500 张上训练（另外 500 张留作测试），并随课程一同发布。"
         "它画的是 64×64 的数字，用一种墨色写在一种背景色上（“a red seven on a blue background”，即蓝色背景上的红色数字 7），"
         "而不是照片；第 02 课用同样的数字（黑底白字）代替 Fashion-MNIST。",
     # exercise verdicts (course_utils.checks.verdicts)
