@@ -50,3 +50,10 @@ def test_the_chinese_readme_links_back_quotes_real_messages_and_existing_files()
             assert (ROOT / target).exists(), f"README.zh.md links {target}, which does not exist"
     for notebook in re.findall(r"/blob/main/(notebooks/[^)]+\.ipynb)", chinese):
         assert (ROOT / notebook).exists(), notebook
+
+
+def test_the_chinese_lesson_map_opens_the_chinese_notebook_wherever_there_is_one():
+    chinese = (ROOT / "README.zh.md").read_text()
+    for path in sorted((ROOT / "notebooks" / "zh").glob("[0-9][0-9]_*.ipynb")):
+        row = next(line for line in chinese.splitlines() if line.startswith(f"| `{path.stem}`"))
+        assert f"/blob/main/notebooks/zh/{path.name})" in row, f"README.zh.md's row for {path.stem} opens another notebook"

@@ -49,6 +49,10 @@ def test_index_offers_the_chinese_edition(tmp_path, monkeypatch):
     page = (tmp_path / "index.html").read_text()
     assert 'href="01_noise_schedules.html"' in page and 'href="zh/01_noise_schedules.html"' in page
     assert 'href="zh/01_noise_schedules.ipynb"' in page and "中文版" in page and "01 · 噪声调度" in page
+    zh_part = page[page.index("中文版"):]
+    summary, class_time = build_course.lesson_map("README.zh.md")["01_noise_schedules"]
+    assert summary.split("（")[0] in zh_part and class_time in zh_part  # from README.zh.md, in Chinese
+    assert "执行后的 notebook" in zh_part and "the executed notebook" not in zh_part
 
 
 def test_a_chinese_handout_declares_its_language(tmp_path, monkeypatch):

@@ -36,10 +36,11 @@ def title_of(nb) -> str:
     return "untitled"
 
 
-def lesson_map() -> dict[str, tuple[str, str]]:
-    """``{notebook stem: (what it builds, class time)}`` from the README's lesson map, the one place they are written."""
+def lesson_map(readme: str = "README.md") -> dict[str, tuple[str, str]]:
+    """``{notebook stem: (what it builds, class time)}`` from a README's lesson map, the one place they are written
+    (``README.zh.md`` for the Chinese edition)."""
     lessons = {}
-    for line in (ROOT / "README.md").read_text(encoding="utf-8").splitlines():
+    for line in (ROOT / readme).read_text(encoding="utf-8").splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
         if len(cells) >= 3 and cells[0].startswith("`") and cells[0][1:3].isdigit():
             lessons[cells[0].strip("`")] = (cells[1], cells[2])
@@ -63,10 +64,12 @@ def index_rows(entries: list[dict], folder: str = "", lessons: dict | None = Non
         stem = e["html"].removesuffix(".html")
         summary, class_time = (lessons or {}).get(stem, ("", ""))
         failed = "" if e["ok"] else ' <b>— FAILED to build: see the page</b>'
+        notebook = f'<a href="{folder}{stem}.ipynb">{folder}{stem}.ipynb</a>'
+        executed = (f"执行后的 notebook：{notebook}（在 Jupyter 中打开即可重新运行）" if folder == "zh/" else
+                    f"the executed notebook: {notebook} (open it in Jupyter to run it again)")
         rows.append(f'<li><a href="{folder}{e["html"]}">{html.escape(e["title"])}</a>{failed}<br>'
                     f'{html.escape(summary)}{" · " if summary and class_time else ""}{html.escape(class_time)}<br>'
-                    f'<small>the executed notebook: <a href="{folder}{stem}.ipynb">{folder}{stem}.ipynb</a> '
-                    f'(open it in Jupyter to run it again)</small></li>')
+                    f'<small>{executed}</small></li>')
     return rows
 
 
@@ -76,7 +79,7 @@ def write_index(entries: list[dict], mode: str, chinese: list[dict] | None = Non
 <h2 lang="zh-Hans">中文版（Chinese edition）</h2>
 <p lang="zh-Hans">由英文 notebook 与翻译文件生成，代码与英文版完全相同。</p>
 <ol lang="zh-Hans">
-{chr(10).join(index_rows(chinese, folder="zh/"))}
+{chr(10).join(index_rows(chinese, folder="zh/", lessons=lesson_map("README.zh.md")))}
 </ol>"""
     page = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Stable Diffusion, step by step</title>

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import uuid
 from pathlib import Path
 
 import nbformat
 from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.paths import jupyter_runtime_dir
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,8 +26,17 @@ class QuietShutdownKernelManager(AsyncKernelManager):
     jupyter_client sends SIGINT before its shutdown request, in case the kernel is busy. A kernel whose
     cells have all run is idle, and if the signal lands while it answers a last message it logs
     "ERROR | KeyboardInterrupt caught in kernel." into the build log of a notebook that succeeded. An
-    interrupt while cells run (a cell past the timeout) still goes through.
+    interrupt while cells run (a cell past the timeout) still goes through. On Linux and macOS the kernel
+    talks over Unix sockets in Jupyter's runtime folder rather than over local TCP, which ipykernel warns
+    about once per kernel.
     """
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        socket = Path(jupyter_runtime_dir()) / f"k-{uuid.uuid4().hex[:8]}"  # absolute: kernel and client agree
+        if os.name == "posix" and len(str(socket)) < 90:  # a Unix socket's path may not be much longer
+            socket.parent.mkdir(parents=True, exist_ok=True)
+            self.transport, self.ip = "ipc", str(socket)  # no "running over TCP without encryption" warning
 
     async def _async_interrupt_kernel(self) -> None:
         if self.shutting_down:
