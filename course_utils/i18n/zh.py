@@ -123,9 +123,9 @@ ZH = {
     "min-SNR-γ weights": "min-SNR-γ 权重",
     "jitter (std over the last 500 steps): the weight {raw:.3f}, its average {averaged:.4f}":
         "抖动（最后 500 步的标准差）：权重本身 {raw:.3f}，它的平均值 {averaged:.4f}",
-    "β_n at the run's last update, n = {n}: {beta_n:.5f} (β = {beta}), an average over about {span:.0f} steps, "
+    "δ_n at the run's last update, n = {n}: {decay_n:.5f} (δ = {decay}), an average over about {span:.0f} steps, "
     "not {full_span:.0f}":
-        "本次训练最后一次更新（n = {n}）时的 β_n：{beta_n:.5f}（β = {beta}），相当于对约 {span:.0f} 步取平均，"
+        "本次训练最后一次更新（n = {n}）时的 δ_n：{decay_n:.5f}（δ = {decay}），相当于对约 {span:.0f} 步取平均，"
         "而不是 {full_span:.0f} 步",
     "AdamW at {peak:g}, {warmup} warm-up steps, cosine decay over {total} steps, gradients clipped to norm {max_norm:g}":
         "AdamW，学习率 {peak:g}，预热 {warmup} 步，在 {total} 步内余弦衰减，梯度裁剪到范数 {max_norm:g}",
