@@ -91,7 +91,7 @@ def tokenize_captions(tokenizer, captions: list[str]) -> torch.Tensor:
 
 
 def train_mini_clip(model, tokenizer, pixels, labels, *, captions=None, colours: bool = False, words=DIGIT_WORDS,
-                    num_steps: int,
+                    num_steps: int, lock_text: bool = False,
                     batch_size: int = 128, learning_rate: float = 1e-3, seed: int = 0, device=None,
                     checkpoint_dir=None, checkpoint_every: int = 250, progress: bool = True, max_seconds=None,
                     stop_at_step=None) -> list[float]:
@@ -102,8 +102,15 @@ def train_mini_clip(model, tokenizer, pixels, labels, *, captions=None, colours:
     caption template-major (default ``all_captions()``). ``colours=True``: each image in a fresh allowed
     ink/background pair every step, with a caption from ``compositions.caption_table(words=words)``
     (``words``: the class names, the digits' by default).
+
+    ``lock_text=True`` freezes the text tower (``model.text_model``) and trains the rest: the image tower,
+    both projections and the temperature. A UNet trained on the text tower's hidden states stays valid,
+    since they do not change; only how well images and captions match does (LiT, Zhai et al. 2022, locks
+    the other tower).
     """
     labels = torch.as_tensor(labels).long()
+    for parameter in model.text_model.parameters():
+        parameter.requires_grad_(not lock_text)  # AdamW skips parameters without a gradient
     if colours:
         caption_tokens = tokenize_captions(tokenizer, caption_table(words=words))  # (3000, 77) for the digits
         images = None
@@ -124,6 +131,8 @@ def train_mini_clip(model, tokenizer, pixels, labels, *, captions=None, colours:
                                 model.logit_scale)
 
     settings = dict(model="mini_clip", captions="compositions" if colours else captions)
+    if lock_text:
+        settings["lock_text"] = True  # a run with the text tower locked never resumes one without, nor the reverse
     return train_loop(model, loss_fn, num_examples=len(labels), num_steps=num_steps, batch_size=batch_size,
                       learning_rate=learning_rate, settings=settings, warmup_steps=min(100, num_steps // 10),
                       decay=True, weight_decay=0.1, checkpoint_dir=checkpoint_dir, checkpoint_every=checkpoint_every,

@@ -151,6 +151,25 @@ def test_coloured_clip_and_vae_training_fall(tokenizer):
                                           device="cpu", progress=False))
 
 
+def test_locking_the_text_tower_keeps_it_bit_for_bit_and_trains_the_rest(tokenizer, tmp_path):
+    """lock_text=True: the text tower the UNet reads stays as it was; the image tower and the projections learn."""
+    px, lb = digits.load_digits("train")
+    px, lb = px[::45], lb[::45]  # 100 digits, 10 per class
+    clip = mini_clip.build_mini_clip()
+    text = {k: v.clone() for k, v in clip.text_model.state_dict().items()}
+    image = {k: v.clone() for k, v in clip.vision_model.state_dict().items()}
+    projection = clip.text_projection.weight.clone()
+    losses = mini_clip.train_mini_clip(clip, tokenizer, px, lb, colours=True, lock_text=True, num_steps=12,
+                                       batch_size=32, device="cpu", progress=False, checkpoint_dir=tmp_path)
+    assert _falls(losses)
+    assert all(torch.equal(text[k], v) for k, v in clip.text_model.state_dict().items())
+    assert not all(torch.equal(image[k], v) for k, v in clip.vision_model.state_dict().items())
+    assert not torch.equal(projection, clip.text_projection.weight)  # the text side's projection is not the tower
+    with pytest.raises(ValueError):  # a locked run never resumes as an unlocked one
+        mini_clip.train_mini_clip(clip, tokenizer, px, lb, colours=True, num_steps=13, batch_size=32, device="cpu",
+                                  progress=False, checkpoint_dir=tmp_path)
+
+
 def test_vae_random_colours_draw_that_share_of_each_batch(monkeypatch):
     """random_colour_fraction=0.5: half of each batch of 8 in random sRGB colours, the rest in palette pairs."""
     from course_utils.data import colours

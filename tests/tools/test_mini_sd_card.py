@@ -62,3 +62,14 @@ def test_the_vae_paragraph_says_what_it_trained_on_and_what_the_palette_only_sta
     assert "After its first 9,000 steps, on allowed palette pairs only, the same round trips gave blue on white " \
            "18.7 dB, ink read right 0%" in r.vae_paragraph(vae)
     assert "trained on the allowed palette pairs only" in r.vae_paragraph(dict(steps=9000, cycles=[]))
+
+
+def test_the_locked_text_stage_gets_its_own_recipe_row_and_counts_in_the_total():
+    r = report()
+    stages = {name: dict(seconds=60.0) for name in ("classifier", "clip", "vae")}
+    stages["unet"] = dict(seconds=60.0, encode_seconds=60.0)
+    assert r.clip_image_row(stages) == "" and r.stage_seconds(stages) == 300.0
+    stages["clip_image"] = dict(steps=6000, batch_size=128, learning_rate=0.001, seconds=120.0)
+    row = r.clip_image_row(stages)
+    assert row.startswith("| mini CLIP, text tower locked") and "| 6000 | 128 | 0.001 |" in row and row.endswith("|\n")
+    assert r.stage_seconds(stages) == 420.0

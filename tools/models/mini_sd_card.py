@@ -21,7 +21,18 @@ HELD_OUT_REPEATS = 3  # 85 held-out cells × 3 = 255 images; the 335 seen cells 
 
 def stage_seconds(f: dict) -> float:
     """The whole training's wall time: every stage's own, added up (stages may come from different runs)."""
-    return sum(f[stage]["seconds"] for stage in ("classifier", "clip", "vae", "unet")) + f["unet"]["encode_seconds"]
+    stages = ("classifier", "clip", "clip_image", "vae", "unet")
+    return sum(f[stage]["seconds"] for stage in stages if stage in f) + f["unet"]["encode_seconds"]
+
+
+def clip_image_row(f: dict) -> str:
+    """The recipe table's row for the CLIP's second stage (text tower locked), when the run had one."""
+    if "clip_image" not in f:
+        return ""
+    c = f["clip_image"]
+    return (f"| mini CLIP, text tower locked (it is the UNet's text encoder; the image tower, both projections and "
+            f"the temperature train on) | {c['steps']} | "
+            f"{c['batch_size']} | {c['learning_rate']} | symmetric InfoNCE | {c['seconds']} s |\n")
 
 
 def curve_table(f: dict) -> str:
@@ -155,7 +166,7 @@ def write_card(figures: dict) -> None:
                            c["learning_rate"] for c in f["vae"].get("cycles", [])]),
                        ema=f", weights averaged (EMA {f['unet']['ema_decay']})" if f["unet"].get("ema_decay") else "",
                        unseen=", ".join(f"`{t}`" for t in UNSEEN_TEMPLATES["digit+ink+background"]),
-                       minutes=stage_seconds(f) / 60, held_repeats=HELD_OUT_REPEATS)
+                       minutes=stage_seconds(f) / 60, held_repeats=HELD_OUT_REPEATS, clip_image_row=clip_image_row(f))
     for name in ("mini-sd", "mini-clip"):
         (pretrained.SHIPPED / name / "figures.json").write_text(json.dumps(figures, indent=1))
         (pretrained.SHIPPED / name / "README.md").write_text(card)
@@ -202,7 +213,7 @@ training latents. The UNet trains on a table of every training digit in every al
 |---|---|---|---|---|---|
 | digit classifier (the judge) | {f[classifier][steps]} | {f[classifier][batch_size]} | 2e-3 | cross-entropy | {f[classifier][seconds]} s |
 | mini CLIP | {f[clip][steps]} | {f[clip][batch_size]} | {f[clip][learning_rate]} | symmetric InfoNCE, learnable temperature | {f[clip][seconds]} s |
-| mini VAE | {f[vae][steps]} | {f[vae][batch_size]} | {vae_rates} | summed squared error + 1e-6 · KL | {f[vae][seconds]} s |
+{clip_image_row}| mini VAE | {f[vae][steps]} | {f[vae][batch_size]} | {vae_rates} | summed squared error + 1e-6 · KL | {f[vae][seconds]} s |
 | latent table | | | | encoding | {f[unet][encode_seconds]} s |
 | UNet | {f[unet][steps]} | {f[unet][batch_size]} | {f[unet][learning_rate]} | noise-prediction MSE on scaled latents{ema} | {f[unet][seconds]} s |
 

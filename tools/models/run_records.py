@@ -65,7 +65,7 @@ def keep_stage(stage: str, model, figures: dict, work: Path, curve: list | None 
 def loss_curves(work: Path, every: int = 10) -> dict:
     """Each stage's loss per step, read back from its last checkpoint (or its kept stage), averaged over ``every`` steps."""
     curves = {}
-    for stage in ("clip", "vae", "unet"):
+    for stage in ("clip", "clip_image", "vae", "unet"):
         path = latest_checkpoint(work / stage)
         if path is None and (PLACES["stages"] / f"{stage}.json").exists():
             curves[stage] = json.loads((PLACES["stages"] / f"{stage}.json").read_text())["loss_curve"]

@@ -50,12 +50,13 @@ from course_utils.training.checkpoints import latest_checkpoint  # noqa: E402
 
 # clip: the 2,621 steps a 1,400-second budget fitted on the 2-core machine; vae: enough for ≥ 28 dB PSNR;
 # unet: about 90 minutes on the 2 cores (4,000 steps left held-out composition still rising)
-STEPS = dict(classifier=600, clip=2621, vae=9000, unet=6000)
+# clip_image: the kept CLIP again with its text tower locked (the UNet reads that tower), until it names the digit
+STEPS = dict(classifier=600, clip=2621, clip_image=6000, vae=9000, unet=6000)
 EMA_DECAY = dict(unet=0.999)  # the UNet samples with an exponential moving average of its weights
 VAE_RANDOM_COLOURS = dict(fraction=0.5)  # the VAE's extra steps: this share of each batch in random sRGB colours
 CURVE_GUIDANCE = 3.0  # the guidance scale the curve is measured at: the scale the notebooks use in mini mode
-BATCH = dict(classifier=128, clip=128, vae=32, unet=128)
-LEARNING_RATE = dict(clip=1e-3, vae=1e-3, unet=1e-3)
+BATCH = dict(classifier=128, clip=128, clip_image=128, vae=32, unet=128)
+LEARNING_RATE = dict(clip=1e-3, clip_image=1e-3, vae=1e-3, unet=1e-3)
 LIMIT = dict(digits=None, curve_cells=None)  # a dry run (--digits): the UNet's first N digits, 20 cells per curve set
 CURVE = (0.05, 0.1, 0.2, 0.4, 0.7)  # fractions of the UNet's steps whose weights are kept for the curve
 TOKENIZER_FILES = ("vocab.json", "merges.txt", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json")
@@ -89,6 +90,11 @@ def fit_to_budget(stage: str, trial, budgets: dict, work: Path) -> None:
 
 
 def train_judge(work: Path, figures: dict, device) -> torch.nn.Module:
+    """The judge, trained once and kept: every figure it reads stays comparable across later runs."""
+    classifier = evaluation.build_classifier(10, width=32)
+    if (kept := kept_stage("classifier", classifier)) is not None:
+        figures["classifier"] = {k: v for k, v in kept.items() if k != "loss_curve"}
+        return classifier.eval()
     px, lb = digits.load_digits("train")
     t0 = time.perf_counter()
     classifier = evaluation.train_classifier((transforms.digits_to_gray32(px), torch.as_tensor(lb)),
@@ -97,8 +103,9 @@ def train_judge(work: Path, figures: dict, device) -> torch.nn.Module:
     test_px, test_lb = digits.load_digits("test")
     acc = evaluation.class_accuracy(classifier, (transforms.digits_to_gray32(test_px) + 1) / 2, test_lb).overall
     figures["classifier"] = dict(steps=STEPS["classifier"], batch_size=BATCH["classifier"], test_accuracy=acc,
-                                 seconds=round(time.perf_counter() - t0, 1))  # retrained in every run
+                                 seconds=round(time.perf_counter() - t0, 1))
     print(f"digit classifier: {acc:.1%} on the {len(test_lb)} real test digits")
+    keep_stage("classifier", classifier, figures["classifier"], work, curve=[])
     return classifier
 
 
@@ -120,6 +127,31 @@ def train_clip(work: Path, tokenizer, figures: dict, device, budgets: dict):
     print(f"mini CLIP: final loss {figures['clip']['final_loss']:.3f}")
     keep_stage("clip", clip, figures["clip"], work)
     return clip.cpu()
+
+
+def train_clip_image(work: Path, clip, figures: dict, tokenizer, device):
+    """The kept CLIP trained on with its text tower locked: the image tower, projections and temperature learn on.
+
+    The text tower's weights, and so the UNet's conditioning, stay exactly as they were (checked).
+    """
+    text_before = {k: v.clone() for k, v in clip.text_model.state_dict().items()}
+    if (kept := kept_stage("clip_image", clip)) is None:
+        px, lb = digits.load_digits("train")
+        t0 = time.perf_counter()
+        losses = mini_clip.train_mini_clip(clip, tokenizer, px, lb, colours=True, lock_text=True,
+                                           num_steps=STEPS["clip_image"], batch_size=BATCH["clip_image"],
+                                           learning_rate=LEARNING_RATE["clip_image"], checkpoint_dir=work / "clip_image",
+                                           checkpoint_every=500, device=device)
+        kept = dict(steps=STEPS["clip_image"], batch_size=BATCH["clip_image"],
+                    learning_rate=LEARNING_RATE["clip_image"], final_loss=sum(losses[-20:]) / 20,
+                    seconds=wall_seconds(work, "clip_image", time.perf_counter() - t0))
+        print(f"mini CLIP, text tower locked: final loss {kept['final_loss']:.3f}")
+        keep_stage("clip_image", clip, kept, work)
+    clip = clip.cpu()
+    assert all(torch.equal(text_before[k].cpu(), v) for k, v in clip.text_model.state_dict().items()), \
+        "the text tower changed while it was locked"
+    figures["clip_image"] = {k: v for k, v in kept.items() if k != "loss_curve"}
+    return clip
 
 
 def train_vae_more(vae, kept: dict, work: Path, figures: dict, device, more: int):
@@ -285,7 +317,7 @@ def main() -> None:
                         help="train the kept VAE this many more steps (a new cosine cycle) before going on")
     parser.add_argument("--vae-random-colours", type=float, default=0.5,
                         help="with --more-vae-steps: the share of each batch drawn in random sRGB colours")
-    parser.add_argument("--stop-after", choices=["clip", "vae"], default=None, help="stop once this stage is kept")
+    parser.add_argument("--stop-after", choices=["clip", "clip_image", "vae"], default=None, help="stop once this stage is kept")
     own_pictures_run.add_arguments(parser)
     args = parser.parse_args()
     if args.data is not None:
@@ -308,8 +340,11 @@ def main() -> None:
     tokenizer = clip_tokenizer(args.work_dir)
     classifier = train_judge(args.work_dir, figures, args.device)
     clip = train_clip(args.work_dir, tokenizer, figures, args.device, budgets)
-    text_encoder = clip.text_model  # SD v1 uses CLIP's text tower as its text encoder
     if args.stop_after == "clip":
+        return
+    clip = train_clip_image(args.work_dir, clip, figures, tokenizer, args.device)
+    text_encoder = clip.text_model  # SD v1 uses CLIP's text tower as its text encoder
+    if args.stop_after == "clip_image":
         return
     vae = train_vae(args.work_dir, figures, args.device, budgets, more=args.more_vae_steps)
     if args.stop_after == "vae":
