@@ -51,7 +51,7 @@ from course_utils.mini_sd import mini_vae  # noqa: E402
 from course_utils.sd.composition import evaluation_cells  # noqa: E402
 
 OUT = pretrained.SHIPPED / "mini-sd-lora-orange"
-RECIPE = dict(rank=4, alpha=4, per_digit=2, preserve_per_digit=2, steps=500, batch_size=20, learning_rate=3e-3, seed=0)
+RECIPE = dict(rank=4, alpha=4, per_digit=2, preserve_per_digit=2, steps=1000, batch_size=20, learning_rate=1e-3, seed=0)
 MEASURE = dict(guidance_scale=3.0, num_inference_steps=25, seed=0, seen_every=5)  # guidance 3: the mini SD's best
 WEIGHT_NAMES = {concept_data.CONCEPT_WORD: training.LORA_WEIGHT_NAME,
                 concept_data.RARE_TOKEN: f"pytorch_lora_weights_{concept_data.RARE_TOKEN}.safetensors"}
