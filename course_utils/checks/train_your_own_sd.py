@@ -54,7 +54,7 @@ def check_warmup_cosine(multiplier_fn) -> bool | None:
     return run_check(t("warm-up + cosine learning-rate schedule"), test)
 
 
-ZERO_SHOT_TEXT_LENGTHS = torch.tensor([0.2, 6.0, 0.5, 4.0, 0.3, 9.0])  # one factor per class caption (6 classes)
+EMBEDDING_LENGTHS = torch.tensor([0.2, 6.0, 0.5, 4.0, 0.3, 9.0])  # one factor per caption, and per image (6 each)
 
 
 def check_zero_shot(classify_fn) -> bool | None:
@@ -68,8 +68,8 @@ def check_zero_shot(classify_fn) -> bool | None:
             expected = model(input_ids=input_ids, pixel_values=pixel_values).logits_per_image.argmax(dim=1)
             # Embeddings of very different lengths, as real ones can be: only the direction may decide,
             # so a plain dot product (or normalising the images alone) picks other classes.
-            text = text_embeds(model, input_ids) * ZERO_SHOT_TEXT_LENGTHS[:, None]  # (C, D)
-            image = image_embeds(model, pixel_values) * ZERO_SHOT_TEXT_LENGTHS.flip(0)[:, None]  # (N, D)
+            text = text_embeds(model, input_ids) * EMBEDDING_LENGTHS[:, None]  # (C, D)
+            image = image_embeds(model, pixel_values) * EMBEDDING_LENGTHS.flip(0)[:, None]  # (N, D)
             got = classify_fn(image, text)
         got = torch.as_tensor(got)
         assert got.shape == expected.shape, t("return one class id per image, shape {shape}.",

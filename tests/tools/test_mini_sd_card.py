@@ -3,6 +3,8 @@
 import importlib.util
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -24,16 +26,14 @@ def figures(composition, zero_shot_digit=0.95):
                 clip=dict(zero_shot=dict(digit=zero_shot_digit, ink=0.99, background=1.0)))
 
 
-def test_curve_table_has_a_column_pair_per_guidance_scale():
+def test_curve_table_lists_each_kept_step_at_guidance_3_and_refuses_other_curves():
     r = report()
-    at_3 = [dict(step=s, guidance_scale=3.0, seen=s / 1000, held_out=s / 2000) for s in (100, 200)]
+    at_3 = [dict(step=s, guidance_scale=3.0, seen=s / 1000, held_out=s / 2000) for s in (200, 100)]
     table = r.curve_table(dict(curve=at_3)).splitlines()
     assert table[0] == "| UNet step | seen, 3 | held-out, 3 |" and len(table) == 4
-    assert table[3] == "| 200 | 20.0% | 10.0% |"
-    older = dict(curve=[dict(step=100, seen=0.1, held_out=0.0)], curve_guidance_3=at_3)  # 7.5 points had no scale
-    table = r.curve_table(older).splitlines()
-    assert table[0] == "| UNet step | seen, 7.5 | held-out, 7.5 | seen, 3 | held-out, 3 |"
-    assert table[3].startswith("| 200 |  | ") and table[3].endswith("| 20.0% | 10.0% |")  # no 7.5 point at 200
+    assert table[2] == "| 100 | 10.0% | 5.0% |" and table[3] == "| 200 | 20.0% | 10.0% |"
+    with pytest.raises(SystemExit, match="guidance 3"):
+        r.curve_table(dict(curve=[dict(step=100, seen=0.1, held_out=0.0)]))  # an older run's curve, at 7.5
 
 
 def test_limits_name_only_what_the_figures_show():
