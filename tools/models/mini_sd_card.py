@@ -40,16 +40,16 @@ def curve_table(f: dict) -> str:
 
     The training script measures it at guidance 3 while the UNet trains; a curve measured otherwise is refused.
     """
-    if not curve_measured_at_3(f):
-        raise SystemExit("figures.json's curve was not measured at guidance 3: train again with train_mini_sd.py, "
-                         "which measures it at 3 as the UNet trains")
+    require_curve_at_3(f)
     rows = [f"| {p['step']} | {p['seen']:.1%} | {p['held_out']:.1%} |" for p in sorted(f["curve"], key=lambda p: p["step"])]
     return "\n".join(["| UNet step | seen, 3 | held-out, 3 |", "|---|---|---|"] + rows)
 
 
-def curve_measured_at_3(f: dict) -> bool:
-    """Whether the training run measured its curve at guidance 3 (older runs measured it at 7.5, unlabelled)."""
-    return all(p.get("guidance_scale") == 3.0 for p in f["curve"])
+def require_curve_at_3(f: dict) -> None:
+    """Stop unless the training run measured its curve at guidance 3 (older runs measured it at 7.5, unlabelled)."""
+    if not all(p.get("guidance_scale") == 3.0 for p in f["curve"]):
+        raise SystemExit("figures.json's curve was not measured at guidance 3: train again with train_mini_sd.py, "
+                         "which measures it at 3 as the UNet trains")
 
 
 def vae_paragraph(vae: dict) -> str:
